@@ -1,0 +1,161 @@
+/*
+ * xent.h — the one public C API of the xent cross-entropy library.
+ *
+ * Everything the library computes is defined in docs/semantics.md. This header is the whole
+ * contract between the native library and its callers (the JavaCPP binding is one of them):
+ * plain C types, integer status codes, and no exceptions across the boundary.
+ *
+ * Thread safety: every function may be called from any number of threads at once. The only
+ * per-thread state is the message returned by xent_last_error().
+ */
+#ifndef XENT_H
+#define XENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  define XENT_API __declspec(dllexport)
+#else
+#  define XENT_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped whenever xent_problem or xent_result change layout or meaning. */
+#define XENT_ABI_VERSION 1
+
+/* Highest tensor rank accepted: (N, C, d1, ..., d6). */
+#define XENT_MAX_RANK 8
+
+/* Element types. Inputs, class weights, probability targets, sample weights, upstream gradients
+ * and both outputs share the input's float type; index targets and lengths are integers. */
+enum xent_dtype {
+    XENT_FLOAT32 = 1,
+    XENT_FLOAT64 = 2,
+    XENT_INT32 = 3,
+    XENT_INT64 = 4
+};
+
+/* What the target holds (docs/semantics.md, "Target kinds"). */
+enum xent_target_kind {
+    XENT_TARGET_INDEX = 0,         /* one class index per position */
+    XENT_TARGET_PROBABILITIES = 1, /* a distribution over the classes per position */
+    XENT_TARGET_BINARY = 2         /* a probability per element; no class axis */
+};
+
+/* What the input holds (docs/semantics.md, "Input kinds"). */
+enum xent_input_kind {
+    XENT_INPUT_LOGITS = 0,
+    XENT_INPUT_PROBABILITIES = 1,
+    XENT_INPUT_LOG_PROBABILITIES = 2
+};
+
+enum xent_reduction {
+    XENT_REDUCTION_NONE = 0,
+    XENT_REDUCTION_SUM = 1,
+    XENT_REDUCTION_MEAN = 2
+};
+
+/* Status codes. On anything but XENT_OK nothing has been written to any output. */
+enum xent_status {
+    XENT_OK = 0,
+    XENT_ERR_ARGUMENT = 1,    /* an option or the shape is invalid */
+    XENT_ERR_BUFFER = 2,      /* a buffer is missing, too small, or overlaps another */
+    XENT_ERR_TARGET = 3,      /* a target value is out of range (the message gives position and value) */
+    XENT_ERR_UNSUPPORTED = 4, /* allowed by the spec, not implemented by this build */
+    XENT_ERR_INTERNAL = 5     /* out of memory or a bug; please report */
+};
+
+/*
+ * The problem: shape, options and the capacity of every buffer.
+ *
+ * Every member is 8 bytes wide and there is no padding, so the struct is an array of 8-byte
+ * slots in declaration order. The Java binding writes it through one direct buffer, which costs
+ * a single JNI crossing per call instead of one per field; xent_problem_size() lets it check
+ * the layout at load time.
+ */
+typedef struct xent_problem {
+    int64_t abi_version;           /* must be XENT_ABI_VERSION */
+    int64_t rank;                  /* 1 .. XENT_MAX_RANK */
+    int64_t dims[XENT_MAX_RANK];   /* the input's shape; entries past rank are ignored */
+    int64_t class_axis;            /* 1 (N, C, d1..dK) or -1 (..., C); same axis for rank <= 2 */
+    int64_t target_kind;           /* enum xent_target_kind */
+    int64_t input_kind;            /* enum xent_input_kind */
+    int64_t reduction;             /* enum xent_reduction */
+    int64_t dtype;                 /* XENT_FLOAT32 or XENT_FLOAT64: the input and every float buffer */
+    int64_t target_dtype;          /* INDEX: XENT_INT32 or XENT_INT64; otherwise equal to dtype */
+    int64_t lengths_dtype;         /* XENT_INT32 or XENT_INT64 when lengths are given */
+    int64_t ignore_index;          /* INDEX only: positions with this target are excluded */
+    int64_t index_base;            /* 0 or 1: the class of index value `index_base` is class 0 */
+    int64_t threads;               /* 0: the library's default (OpenMP's); else the exact count */
+    /* Capacities in elements, 0 where the buffer is absent (NULL). The library checks that each
+     * given buffer holds at least what the problem needs and never touches anything past it. */
+    int64_t input_count;
+    int64_t target_count;
+    int64_t class_weights_count;
+    int64_t sample_weights_count;
+    int64_t lengths_count;
+    int64_t grad_output_count;
+    int64_t loss_out_count;
+    int64_t grad_input_count;
+    double label_smoothing;        /* epsilon in [0, 1] */
+    double scale;                  /* multiplies the loss and the gradient; 1 for none */
+    double grad_output_scalar;     /* upstream gradient g of a SUM or MEAN loss; 1 for plain training */
+} xent_problem;
+
+/* What one call reports besides its outputs. */
+typedef struct xent_result {
+    double loss;       /* the reduced loss; for NONE, the sum of the per-position losses */
+    double weight_sum; /* the MEAN divisor: sum of s * w_y (INDEX) or of s, over counted positions */
+    int64_t count;     /* positions that count (not ignored, not past a sequence's length) */
+    int64_t correct;   /* counted positions whose arg-max class is the target's */
+} xent_result;
+
+/*
+ * Computes the loss of `input` against `target` and, when grad_input is not NULL, the gradient
+ * of that loss with respect to the input, scaled by the upstream gradient, in the same sweep.
+ *
+ *   input           the input tensor, problem->dims, problem->dtype, row-major
+ *   target          INDEX: one integer per position; PROBABILITIES, BINARY: the input's shape
+ *   class_weights   C weights, or NULL for all 1
+ *   sample_weights  one weight per position (per element for BINARY), or NULL for all 1
+ *   lengths         one length per sequence of an (N, T, C) / (N, C, T) input, or NULL
+ *   grad_output     NONE: one upstream gradient per position, or NULL for all 1;
+ *                   SUM, MEAN: must be NULL (problem->grad_output_scalar is used)
+ *   loss_out        NONE: receives the per-position losses; SUM, MEAN: must be NULL
+ *   grad_input      receives dL/dinput (input's shape), or NULL for a forward pass only. It may be
+ *                   the input itself (in place); any other overlap with an argument is an error.
+ *   result          receives the reduced loss and the metrics; may be NULL
+ *
+ * Returns XENT_OK, or a status whose message xent_last_error() gives. Arguments are checked
+ * before anything is written, so a failed call leaves every output as it was.
+ */
+XENT_API int xent_compute(const xent_problem* problem,
+                          const void* input, const void* target,
+                          const void* class_weights, const void* sample_weights,
+                          const void* lengths, const void* grad_output,
+                          void* loss_out, void* grad_input,
+                          xent_result* result);
+
+/* The message of the last failed call on this thread ("" if none). Valid until the next call. */
+XENT_API const char* xent_last_error(void);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+XENT_API const char* xent_version(void);
+
+/* XENT_ABI_VERSION of the compiled library, and sizeof its two structs, for binding checks. */
+XENT_API int xent_abi_version(void);
+XENT_API size_t xent_problem_size(void);
+XENT_API size_t xent_result_size(void);
+
+/* The thread count that threads = 0 stands for (OpenMP's default on this machine). */
+XENT_API int xent_default_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XENT_H */

@@ -1,0 +1,46 @@
+// Deterministic work splitting. Positions are cut into blocks whose size depends only on the
+// problem's shape, never on the thread count; each block reduces into its own slot and the slots
+// are summed in block order. That is what makes results bit-identical for any number of threads
+// (docs/semantics.md, "Numerics").
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+namespace xent {
+
+// Below this many elements a call runs on the calling thread: waking an OpenMP team costs
+// microseconds, more than small problems take in total.
+constexpr int64_t kParallelMinElements = 1 << 15;
+
+struct Blocks {
+    int64_t size = 1;   // positions per block (the last one may hold fewer)
+    int64_t count = 0;
+};
+
+inline Blocks plan_blocks(int64_t positions, int64_t classes) {
+    constexpr int64_t kElementsPerBlock = 1 << 14;  // enough work to amortise scheduling
+    constexpr int64_t kMaxBlocks = 4096;            // bounds the per-call partial-sum storage
+    Blocks b;
+    b.size = std::max<int64_t>(1, (kElementsPerBlock + classes - 1) / classes);
+    b.size = std::max(b.size, (positions + kMaxBlocks - 1) / kMaxBlocks);
+    b.count = (positions + b.size - 1) / b.size;
+    return b;
+}
+
+// Calls body(block, first_position, end_position) for every block, on up to `threads` threads.
+template <class Body>
+void for_each_block(const Blocks& blocks, int64_t positions, int64_t elements, int threads, Body&& body) {
+    auto run = [&](int64_t block) {
+        int64_t first = block * blocks.size;
+        body(block, first, std::min(positions, first + blocks.size));
+    };
+    if (threads <= 1 || blocks.count < 2 || elements < kParallelMinElements) {
+        for (int64_t block = 0; block < blocks.count; ++block) run(block);
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int64_t block = 0; block < blocks.count; ++block) run(block);
+}
+
+}  // namespace xent

@@ -1,0 +1,47 @@
+// The validated form of one xent_compute call, in the terms the kernels use.
+#pragma once
+
+#include <cstdint>
+
+#include "xent.h"
+
+namespace xent {
+
+// Every supported shape is viewed as (outer, C, inner), row-major: element (o, c, i) lies at
+// (o * C + c) * inner + i. Class axis 1 puts the batch in `outer` and d1..dK in `inner`;
+// class-last puts everything before C in `outer` and has inner == 1. A position is a pair
+// (o, i); its index p = o * inner + i addresses every per-position tensor.
+struct Layout {
+    int64_t outer = 0;
+    int64_t classes = 0;
+    int64_t inner = 0;
+    int64_t positions = 0;  // outer * inner
+    int64_t elements = 0;   // positions * classes
+    int64_t sequences = 0;  // N of an (N, T, C) / (N, C, T) input with lengths, else 0
+    int64_t steps = 0;      // T: positions per sequence, when lengths are given
+};
+
+struct Job {
+    const xent_problem* problem = nullptr;
+    Layout layout;
+    const void* input = nullptr;
+    const void* target = nullptr;
+    const void* class_weights = nullptr;
+    const void* sample_weights = nullptr;
+    const void* lengths = nullptr;
+    const void* grad_output = nullptr;
+    void* loss_out = nullptr;
+    void* grad_input = nullptr;
+    int threads = 1;  // resolved: never 0
+};
+
+// Checks everything that can be checked without reading the data and fills `job`.
+// Returns XENT_OK or a status with its message set.
+int validate(const xent_problem* problem, const void* input, const void* target,
+             const void* class_weights, const void* sample_weights, const void* lengths,
+             const void* grad_output, void* loss_out, void* grad_input, Job* job);
+
+// INDEX targets, LOGITS input: the kernel of docs/semantics.md's first loss form.
+int compute_index_logits(const Job& job, xent_result* result);
+
+}  // namespace xent

@@ -1,0 +1,103 @@
+// The C API's own guard: bad arguments give a status and a message naming the argument, and
+// leave every output untouched.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "problem.h"
+
+namespace {
+
+bool message_has(const char* text) { return std::strstr(xent_last_error(), text) != nullptr; }
+
+// A valid 4x3 problem with its buffers; tests break one thing each.
+struct Case {
+    xent_problem p = make_problem({4, 3});
+    std::vector<float> x = std::vector<float>(12, 0.5f);
+    std::vector<int64_t> y = {0, 1, 2, 1};
+    std::vector<float> grad = std::vector<float>(12, 7.0f);
+    xent_result r{};
+    Case() { p.target_count = 4; p.grad_input_count = 12; }
+    int run() { return xent_compute(&p, x.data(), y.data(), nullptr, nullptr, nullptr, nullptr, nullptr, grad.data(), &r); }
+    bool grad_untouched() const {
+        for (float g : grad) if (g != 7.0f) return false;
+        return true;
+    }
+};
+
+void expect_error(Case& c, int status, const char* words) {
+    int got = c.run();
+    CHECK_MSG(got == status, "status %d, expected %d (%s)", got, status, xent_last_error());
+    CHECK_MSG(message_has(words), "message '%s' lacks '%s'", xent_last_error(), words);
+    CHECK(c.grad_untouched());
+}
+
+}  // namespace
+
+int main() {
+    CHECK(xent_abi_version() == XENT_ABI_VERSION);
+    CHECK(xent_problem_size() == sizeof(xent_problem));
+    CHECK(xent_result_size() == sizeof(xent_result));
+    CHECK(std::strlen(xent_version()) >= 5);
+    CHECK(xent_default_threads() >= 1);
+
+    { Case c; CHECK(c.run() == XENT_OK); CHECK(std::string(xent_last_error()).empty()); CHECK(c.r.count == 4); }
+    { int s = xent_compute(nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+      CHECK(s == XENT_ERR_ARGUMENT); CHECK(message_has("problem")); }
+    { Case c; c.p.abi_version = 99; expect_error(c, XENT_ERR_ARGUMENT, "abi_version"); }
+    { Case c; c.p.rank = 0; expect_error(c, XENT_ERR_ARGUMENT, "rank"); }
+    { Case c; c.p.rank = 9; expect_error(c, XENT_ERR_ARGUMENT, "rank"); }
+    { Case c; c.p.dims[1] = 0; expect_error(c, XENT_ERR_ARGUMENT, "dimension 1"); }
+    { Case c; c.p.dims[0] = -4; expect_error(c, XENT_ERR_ARGUMENT, "dimension 0"); }
+    { Case c; c.p.rank = 3; c.p.dims[0] = c.p.dims[1] = c.p.dims[2] = int64_t(1) << 30; expect_error(c, XENT_ERR_ARGUMENT, "overflow"); }
+    { Case c; c.p.class_axis = 2; expect_error(c, XENT_ERR_ARGUMENT, "class_axis"); }
+    { Case c; c.p.reduction = 7; expect_error(c, XENT_ERR_ARGUMENT, "reduction"); }
+    { Case c; c.p.dtype = XENT_INT32; expect_error(c, XENT_ERR_ARGUMENT, "dtype"); }
+    { Case c; c.p.target_dtype = XENT_FLOAT32; expect_error(c, XENT_ERR_ARGUMENT, "target_dtype"); }
+    { Case c; c.p.index_base = 2; expect_error(c, XENT_ERR_ARGUMENT, "index_base"); }
+    { Case c; c.p.threads = -1; expect_error(c, XENT_ERR_ARGUMENT, "threads"); }
+    { Case c; c.p.label_smoothing = std::nan(""); expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
+    { Case c; c.p.label_smoothing = 1.5; expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
+    { Case c; c.p.scale = std::numeric_limits<double>::infinity(); expect_error(c, XENT_ERR_ARGUMENT, "scale"); }
+    { Case c; c.p.input_count = 11; expect_error(c, XENT_ERR_BUFFER, "input"); }
+    { Case c; c.p.target_count = 3; expect_error(c, XENT_ERR_BUFFER, "target"); }
+    { Case c; c.p.grad_input_count = 5; expect_error(c, XENT_ERR_BUFFER, "grad_input"); }
+    { Case c; c.p.class_weights_count = 3; expect_error(c, XENT_ERR_BUFFER, "class_weights"); }
+    { Case c; c.y[2] = 3; expect_error(c, XENT_ERR_TARGET, "value 3 at position 2"); }
+    { Case c; c.y[3] = -1; expect_error(c, XENT_ERR_TARGET, "value -1 at position 3"); }
+    { Case c; c.p.index_base = 1; c.y = {1, 2, 3, 0}; expect_error(c, XENT_ERR_TARGET, "value 0 at position 3"); }
+    { Case c; c.y[1] = -100; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 3); }
+    {   // The gradient may be the input itself, but no partial overlap.
+        Case c;
+        CHECK(xent_compute(&c.p, c.x.data(), c.y.data(), nullptr, nullptr, nullptr, nullptr, nullptr, c.x.data(), &c.r) == XENT_OK);
+        int s = xent_compute(&c.p, c.x.data(), c.y.data(), nullptr, nullptr, nullptr, nullptr, nullptr, c.x.data() + 1, &c.r);
+        CHECK(s == XENT_ERR_BUFFER);
+        CHECK(message_has("grad_input: overlaps input"));
+    }
+    {   // Class weights must be finite and non-negative.
+        Case c;
+        std::vector<float> w = {1.0f, -2.0f, 1.0f};
+        c.p.class_weights_count = 3;
+        int s = xent_compute(&c.p, c.x.data(), c.y.data(), w.data(), nullptr, nullptr, nullptr, nullptr, c.grad.data(), &c.r);
+        CHECK(s == XENT_ERR_ARGUMENT);
+        CHECK(message_has("class_weights: weight of class 1"));
+        CHECK(c.grad_untouched());
+    }
+    {   // A reduced loss has no per-position loss output.
+        Case c;
+        std::vector<float> loss(4, 0.0f);
+        c.p.loss_out_count = 4;
+        int s = xent_compute(&c.p, c.x.data(), c.y.data(), nullptr, nullptr, nullptr, nullptr, loss.data(), c.grad.data(), &c.r);
+        CHECK(s == XENT_ERR_ARGUMENT);
+        CHECK(message_has("loss_out"));
+    }
+    {   // Not implemented yet: the message says so.
+        Case c;
+        c.p.input_kind = XENT_INPUT_PROBABILITIES;
+        expect_error(c, XENT_ERR_UNSUPPORTED, "input_kind");
+    }
+    return check_summary("test_api");
+}

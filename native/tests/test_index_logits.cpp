@@ -1,0 +1,202 @@
+// INDEX targets with LOGITS input against a two-pass long-double reference written from
+// docs/semantics.md, plus in-place gradients and bit-identical results for any thread count.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "check.h"
+#include "problem.h"
+
+namespace {
+
+struct Options {
+    int64_t n = 5, c = 7, d = 1;  // input (n, c, d) with class axis 1; d == 1 means (n, c)
+    int64_t class_axis = 1;
+    int64_t reduction = XENT_REDUCTION_MEAN;
+    double eps = 0.0;
+    bool weights = false;
+    bool ignore_some = false;
+};
+
+struct Reference {
+    double loss = 0.0;
+    std::vector<double> per_position, grad;
+};
+
+// Straightforward definition: materialise log-softmax, then apply the formulas.
+Reference reference(const Options& o, const std::vector<double>& x, const std::vector<int64_t>& y,
+                    const std::vector<double>& w) {
+    const int64_t M = o.n * o.d, C = o.c;
+    auto at = [&](int64_t pos, int64_t cls) {
+        int64_t n = pos / o.d, i = pos % o.d;
+        return o.class_axis == 1 ? (n * C + cls) * o.d + i : pos * C + cls;
+    };
+    Reference r;
+    r.per_position.assign(M, 0.0);
+    r.grad.assign(M * C, 0.0);
+    double W = 0.0, divisor = 0.0, total = 0.0;
+    for (double v : w) W += v;
+    std::vector<long double> logq(C);
+    for (int64_t pos = 0; pos < M; ++pos) {
+        if (y[pos] == -100) continue;
+        long double mx = -INFINITY, s = 0.0L;
+        for (int64_t c = 0; c < C; ++c) mx = std::max<long double>(mx, x[at(pos, c)]);
+        for (int64_t c = 0; c < C; ++c) s += std::exp((long double)x[at(pos, c)] - mx);
+        for (int64_t c = 0; c < C; ++c) logq[c] = x[at(pos, c)] - mx - std::log(s);
+        long double l = -(1.0L - o.eps) * w[y[pos]] * logq[y[pos]];
+        for (int64_t c = 0; c < C; ++c) l -= o.eps / C * w[c] * logq[c];
+        r.per_position[pos] = (double)l;
+        total += (double)l;
+        divisor += w[y[pos]];
+        for (int64_t c = 0; c < C; ++c) {
+            long double q = std::exp(logq[c]);
+            long double g = q * ((1.0L - o.eps) * w[y[pos]] + o.eps / C * W) - o.eps / C * w[c];
+            if (c == y[pos]) g -= (1.0L - o.eps) * w[y[pos]];
+            r.grad[at(pos, c)] = (double)g;
+        }
+    }
+    double factor = o.reduction == XENT_REDUCTION_MEAN ? 1.0 / divisor : 1.0;
+    for (double& g : r.grad) g *= factor;
+    r.loss = o.reduction == XENT_REDUCTION_MEAN ? total / divisor : total;
+    return r;
+}
+
+template <typename T>
+void run_case(const Options& o, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> normal(0.0, 3.0);
+    const int64_t M = o.n * o.d, C = o.c;
+    std::vector<double> xd(M * C), wd(C, 1.0);
+    for (double& v : xd) v = (double)(T)normal(rng);
+    std::vector<int64_t> y(M);
+    for (int64_t& v : y) v = std::uniform_int_distribution<int64_t>(0, C - 1)(rng);
+    if (o.ignore_some) y[M / 2] = -100;
+    if (o.weights) for (double& v : wd) v = (double)(T)std::uniform_real_distribution<double>(0.1, 2.0)(rng);
+    std::vector<T> x(xd.begin(), xd.end()), w(wd.begin(), wd.end()), grad(M * C), loss(M);
+
+    xent_problem p = o.d == 1 ? make_problem({o.n, o.c}) : (o.class_axis == 1 ? make_problem({o.n, o.c, o.d}, 1)
+                                                                               : make_problem({o.n, o.d, o.c}, -1));
+    p.dtype = sizeof(T) == 4 ? XENT_FLOAT32 : XENT_FLOAT64;
+    p.reduction = o.reduction;
+    p.label_smoothing = o.eps;
+    p.target_count = M;
+    p.grad_input_count = M * C;
+    p.class_weights_count = o.weights ? C : 0;
+    const bool none = o.reduction == XENT_REDUCTION_NONE;
+    p.loss_out_count = none ? M : 0;
+    xent_result r{};
+    int s = xent_compute(&p, x.data(), y.data(), o.weights ? w.data() : nullptr, nullptr, nullptr, nullptr,
+                         none ? loss.data() : nullptr, grad.data(), &r);
+    CHECK_MSG(s == XENT_OK, "%s", xent_last_error());
+    Reference ref = reference(o, xd, y, wd);
+    const double tol = sizeof(T) == 4 ? 2e-6 : 1e-12;
+    double loss_expected = none ? 0.0 : ref.loss;
+    if (none) for (double v : ref.per_position) loss_expected += v;
+    CHECK_MSG(std::fabs(r.loss - loss_expected) <= tol * (1.0 + std::fabs(loss_expected)),
+              "seed %u: loss %.17g vs %.17g", seed, r.loss, loss_expected);
+    double gmax = 0.0;
+    for (double g : ref.grad) gmax = std::max(gmax, std::fabs(g));
+    int bad = 0;
+    for (int64_t e = 0; e < M * C; ++e)
+        if (std::fabs(grad[e] - ref.grad[e]) > tol * (std::fabs(ref.grad[e]) + gmax)) ++bad;
+    CHECK_MSG(bad == 0, "seed %u: %d gradient elements differ", seed, bad);
+    if (none)
+        for (int64_t pos = 0; pos < M; ++pos)
+            CHECK(std::fabs(loss[pos] - ref.per_position[pos]) <= tol * (1.0 + std::fabs(ref.per_position[pos])));
+
+    // In place: the same gradient when grad_input is the input.
+    std::vector<T> inplace = x;
+    s = xent_compute(&p, inplace.data(), y.data(), o.weights ? w.data() : nullptr, nullptr, nullptr, nullptr,
+                     none ? loss.data() : nullptr, inplace.data(), nullptr);
+    CHECK(s == XENT_OK);
+    CHECK(std::memcmp(inplace.data(), grad.data(), grad.size() * sizeof(T)) == 0);
+}
+
+// Loss and gradient must not change by a single bit with the thread count.
+void thread_determinism() {
+    const int64_t N = 300, C = 1000;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 4.0f);
+    std::vector<float> x(N * C);
+    for (float& v : x) v = normal(rng);
+    std::vector<int64_t> y(N);
+    for (int64_t& v : y) v = std::uniform_int_distribution<int64_t>(0, C - 1)(rng);
+    xent_problem p = make_problem({N, C});
+    p.target_count = N;
+    p.grad_input_count = N * C;
+    p.label_smoothing = 0.1;
+    std::vector<float> first(N * C), grad(N * C);
+    xent_result r1{}, r{};
+    const int counts[] = {1, 2, 3, 4, 8, 16};
+    for (int t : counts) {
+        p.threads = t;
+        CHECK(xent_compute(&p, x.data(), y.data(), nullptr, nullptr, nullptr, nullptr, nullptr,
+                           (t == 1 ? first : grad).data(), t == 1 ? &r1 : &r) == XENT_OK);
+        if (t == 1) continue;
+        CHECK_MSG(std::memcmp(&r.loss, &r1.loss, sizeof(double)) == 0, "threads %d: loss %.17g vs %.17g", t, r.loss, r1.loss);
+        CHECK_MSG(std::memcmp(grad.data(), first.data(), grad.size() * sizeof(float)) == 0, "threads %d: gradient differs", t);
+    }
+}
+
+// docs/semantics.md: a MEAN over no counted position is NaN with an all-zero gradient.
+void all_ignored() {
+    xent_problem p = make_problem({2, 3});
+    p.target_count = 2;
+    p.grad_input_count = 6;
+    std::vector<float> x = {1, 2, 3, 4, 5, 6}, grad(6, 9.0f);
+    std::vector<int64_t> y = {-100, -100};
+    xent_result r{};
+    CHECK(xent_compute(&p, x.data(), y.data(), nullptr, nullptr, nullptr, nullptr, nullptr, grad.data(), &r) == XENT_OK);
+    CHECK(std::isnan(r.loss));
+    CHECK(r.count == 0);
+    for (float g : grad) CHECK(g == 0.0f);
+}
+
+// A -inf logit is a masked class: probability 0, gradient 0; an all -inf row is NaN.
+void masked_classes() {
+    const float inf = INFINITY;
+    xent_problem p = make_problem({2, 3});
+    p.target_count = 2;
+    p.grad_input_count = 6;
+    p.reduction = XENT_REDUCTION_NONE;
+    p.loss_out_count = 2;
+    std::vector<float> x = {-inf, 0.0f, 0.0f, -inf, -inf, -inf}, grad(6), loss(2);
+    std::vector<int64_t> y = {1, 0};
+    CHECK(xent_compute(&p, x.data(), y.data(), nullptr, nullptr, nullptr, nullptr, loss.data(), grad.data(), nullptr) == XENT_OK);
+    CHECK(std::fabs(loss[0] - std::log(2.0f)) < 1e-6f);
+    CHECK(grad[0] == 0.0f);
+    CHECK(std::fabs(grad[1] + 0.5f) < 1e-6f && std::fabs(grad[2] - 0.5f) < 1e-6f);
+    CHECK(std::isnan(loss[1]));
+}
+
+}  // namespace
+
+int main() {
+    uint32_t seed = 1;
+    const int64_t reductions[] = {XENT_REDUCTION_NONE, XENT_REDUCTION_SUM, XENT_REDUCTION_MEAN};
+    for (int64_t reduction : reductions) {
+        for (int layout = 0; layout < 3; ++layout) {
+            for (int variant = 0; variant < 4; ++variant) {
+                Options o;
+                o.reduction = reduction;
+                o.d = layout == 0 ? 1 : 9;
+                o.class_axis = layout == 2 ? -1 : 1;
+                o.eps = variant & 1 ? 0.2 : 0.0;
+                o.weights = variant & 2;
+                o.ignore_some = seed % 2;
+                run_case<float>(o, seed++);
+                run_case<double>(o, seed++);
+            }
+        }
+    }
+    Options big;  // big enough to take the parallel path
+    big.n = 64;
+    big.c = 1500;
+    run_case<float>(big, 99);
+    thread_determinism();
+    all_ignored();
+    masked_classes();
+    return check_summary("test_index_logits");
+}
