@@ -247,7 +247,7 @@ int run(const Job& job, xent_result* result) {
             if (s.bad_is_weight)
                 return fail(XENT_ERR_ARGUMENT, "sample_weights: weight at position %lld is %g, must be finite and >= 0",
                             (long long)s.bad_position, s.bad_value);
-            return fail(XENT_ERR_TARGET, "target: value %lld at position %lld is outside [%lld, %lld) and is not ignore_index %lld",
+            return fail(XENT_ERR_TARGET, "target: value %lld at position %lld is outside [%lld, %lld) and is not the ignore index %lld",
                         (long long)s.bad_value, (long long)s.bad_position, (long long)job.problem->index_base,
                         (long long)(job.problem->index_base + layout.classes), (long long)job.problem->ignore_index);
         }

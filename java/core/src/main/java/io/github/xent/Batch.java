@@ -1,0 +1,127 @@
+package io.github.xent;
+
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The tensors of one call: the shape, the input and target, and the optional per-call buffers.
+ *
+ * <p>Every buffer must be direct and in native byte order; xent reads and writes it in place from
+ * its {@code position()}, and its {@code remaining()} must be exactly the element count that the
+ * shape implies. A {@link ByteBuffer} input or target also needs its {@link DType}; other buffers
+ * of the input's float type may be {@code FloatBuffer}, {@code DoubleBuffer} or {@code ByteBuffer}.
+ *
+ * <p>A Batch is a mutable, reusable holder, so a training loop can describe each step without
+ * allocating: set what changes, then pass it to {@link CrossEntropyLoss#compute(Batch, LossResult)}.
+ * It belongs to one thread at a time; nothing checks it until it is computed.
+ */
+public final class Batch {
+    static final int MAX_RANK = 8;
+
+    final long[] shape = new long[MAX_RANK];
+    int rank;
+    Buffer input;
+    DType inputType;
+    Buffer target;
+    DType targetType;
+    Buffer sampleWeights;
+    Buffer lengths;
+    Buffer gradOutput;
+    double gradOutputScalar = 1.0;
+    Buffer lossOut;
+    Buffer gradInput;
+
+    /**
+     * The input's shape: {@code (C)}, {@code (N, C)}, {@code (N, C, d1, ..., dK)} with class axis 1,
+     * or {@code (..., C)} with class axis -1. At most 8 dimensions.
+     */
+    public Batch shape(long... dims) {
+        if (dims == null || dims.length == 0 || dims.length > MAX_RANK) {
+            throw new IllegalArgumentException("shape: rank must be 1.." + MAX_RANK + ", got "
+                    + (dims == null ? "null" : Integer.toString(dims.length)));
+        }
+        System.arraycopy(dims, 0, shape, 0, dims.length);
+        rank = dims.length;
+        return this;
+    }
+
+    /** The input ({@code FloatBuffer} or {@code DoubleBuffer}): logits, probabilities or log-probabilities. */
+    public Batch input(Buffer input) {
+        return input(input, null);
+    }
+
+    /** The input, with its element type given (required for a {@link ByteBuffer}). */
+    public Batch input(Buffer input, DType dtype) {
+        this.input = input;
+        this.inputType = dtype;
+        return this;
+    }
+
+    /** The target: {@code IntBuffer} or {@code LongBuffer} class indices, or probabilities. */
+    public Batch target(Buffer target) {
+        return target(target, null);
+    }
+
+    /** The target, with its element type given (required for a {@link ByteBuffer}). */
+    public Batch target(Buffer target, DType dtype) {
+        this.target = target;
+        this.targetType = dtype;
+        return this;
+    }
+
+    /** One weight per position (theanets' {@code weighted}), or {@code null} for all 1. */
+    public Batch sampleWeights(Buffer weights) {
+        this.sampleWeights = weights;
+        return this;
+    }
+
+    /** One length per sequence of an (N, T, C) or (N, C, T) input ({@code IntBuffer}/{@code LongBuffer}), or null. */
+    public Batch lengths(Buffer lengths) {
+        this.lengths = lengths;
+        return this;
+    }
+
+    /** Upstream gradient of a SUM or MEAN loss (default 1). */
+    public Batch gradOutput(double gradOutput) {
+        this.gradOutputScalar = gradOutput;
+        this.gradOutput = null;
+        return this;
+    }
+
+    /** Upstream gradient of a NONE loss, one per position, or null for all 1. */
+    public Batch gradOutput(Buffer gradOutput) {
+        this.gradOutput = gradOutput;
+        this.gradOutputScalar = 1.0;
+        return this;
+    }
+
+    /** Receives the per-position losses of a NONE loss (the input's float type), or null. */
+    public Batch lossOut(Buffer lossOut) {
+        this.lossOut = lossOut;
+        return this;
+    }
+
+    /**
+     * Receives the gradient (the input's shape and type); null for a forward pass only. It may be
+     * the input buffer itself, to compute the gradient in place.
+     */
+    public Batch gradInput(Buffer gradInput) {
+        this.gradInput = gradInput;
+        return this;
+    }
+
+    /** Forgets every buffer and the shape, keeping the instance for reuse. */
+    public Batch clear() {
+        rank = 0;
+        input = target = sampleWeights = lengths = gradOutput = lossOut = gradInput = null;
+        inputType = targetType = null;
+        gradOutputScalar = 1.0;
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "Batch" + Arrays.toString(Arrays.copyOf(shape, rank));
+    }
+}

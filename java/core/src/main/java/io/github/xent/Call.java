@@ -1,0 +1,162 @@
+package io.github.xent;
+
+import java.nio.Buffer;
+import java.util.Arrays;
+
+/**
+ * One call, validated: the loss, the shape seen as (outer, C, inner), and every tensor argument.
+ * Backends compute from a Call only, so no backend sees an unchecked argument. One instance per
+ * thread is reused (see {@link CrossEntropyLoss}), which keeps the call path free of garbage.
+ */
+final class Call {
+    CrossEntropyLoss loss;
+    final long[] dims = new long[Batch.MAX_RANK];
+    int rank;
+    /** Element (o, c, i) lies at (o * classes + c) * inner + i; position p = o * inner + i. */
+    long outer, classes, inner, positions, elements;
+    /** N and T of an (N, T, C) / (N, C, T) input with lengths; 0 without. */
+    long sequences, steps;
+    double gradOutputScalar;
+
+    final Arg input = new Arg("input");
+    final Arg target = new Arg("target");
+    final Arg sampleWeights = new Arg("sampleWeights");
+    final Arg lengths = new Arg("lengths");
+    final Arg gradOutput = new Arg("gradOutput");
+    final Arg lossOut = new Arg("lossOut");
+    final Arg gradInput = new Arg("gradInput");
+
+    static IllegalArgumentException error(String argument, String problem) {
+        return new IllegalArgumentException(argument + ": " + problem);
+    }
+
+    String shapeText() {
+        return Arrays.toString(Arrays.copyOf(dims, rank));
+    }
+
+    /** Drops the references to the caller's buffers, so a thread's idle Call keeps none alive. */
+    void release() {
+        loss = null;
+        input.clear();
+        target.clear();
+        sampleWeights.clear();
+        lengths.clear();
+        gradOutput.clear();
+        lossOut.clear();
+        gradInput.clear();
+    }
+
+    boolean wantsGradient() {
+        return gradInput.present();
+    }
+
+    /** Checks a batch against a loss; throws IllegalArgumentException naming the first bad argument. */
+    void resolve(CrossEntropyLoss loss, Batch batch) {
+        this.loss = loss;
+        resolveShape(loss, batch);
+        TargetKind kind = loss.targetKind();
+        Reduction reduction = loss.reduction();
+
+        if (batch.input == null) throw error("input", "is required");
+        DType floatType = batch.inputType != null ? batch.inputType : Arg.typeOf(batch.input);
+        if (floatType == null) throw error("input", "a ByteBuffer needs its dtype: batch.input(buffer, DType.FLOAT32)");
+        if (!floatType.isFloat()) throw error("input", "dtype is " + floatType + ", must be FLOAT32 or FLOAT64");
+        input.bind(batch.input, floatType, elements, false, this);
+
+        if (batch.target == null) throw error("target", "is required");
+        DType targetType = batch.targetType != null ? batch.targetType : Arg.typeOf(batch.target);
+        if (kind == TargetKind.INDEX) {
+            if (targetType == null) throw error("target", "a ByteBuffer needs its dtype: batch.target(buffer, DType.INT64)");
+            if (targetType.isFloat()) {
+                throw error("target", "index targets must be INT32 or INT64 (IntBuffer, LongBuffer), not " + targetType);
+            }
+            target.bind(batch.target, targetType, positions, false, this);
+        } else {
+            if (targetType == null) targetType = floatType;
+            if (targetType != floatType) {
+                throw error("target", kind + " targets must have the input's dtype " + floatType + ", not " + targetType);
+            }
+            target.bind(batch.target, targetType, elements, false, this);
+        }
+
+        bindOptionalFloat(sampleWeights, batch.sampleWeights, floatType, positions, false);
+        bindLengths(batch.lengths);
+        if (reduction == Reduction.NONE) {
+            bindOptionalFloat(gradOutput, batch.gradOutput, floatType, positions, false);
+            bindOptionalFloat(lossOut, batch.lossOut, floatType, positions, true);
+            gradOutputScalar = 1.0;
+        } else {
+            if (batch.gradOutput != null) {
+                throw error("gradOutput", "a " + reduction + " loss takes a scalar upstream gradient: batch.gradOutput(double)");
+            }
+            if (batch.lossOut != null) {
+                throw error("lossOut", "only reduction NONE writes per-position losses; this loss reduces with " + reduction);
+            }
+            gradOutput.clear();
+            lossOut.clear();
+            gradOutputScalar = batch.gradOutputScalar;
+        }
+        bindOptionalFloat(gradInput, batch.gradInput, floatType, elements, true);
+    }
+
+    private void resolveShape(CrossEntropyLoss loss, Batch batch) {
+        if (batch.rank == 0) throw error("shape", "is not set; call batch.shape(n, c)");
+        rank = batch.rank;
+        System.arraycopy(batch.shape, 0, dims, 0, rank);
+        elements = 1;
+        for (int d = 0; d < rank; d++) {
+            if (dims[d] < 1) throw error("shape", "dimension " + d + " of " + shapeText() + " is " + dims[d] + ", must be >= 1");
+            if (elements > Long.MAX_VALUE / 8 / dims[d]) throw error("shape", shapeText() + " has too many elements");
+            elements *= dims[d];
+        }
+        if (elements > Integer.MAX_VALUE) {
+            throw error("shape", shapeText() + " has " + elements + " elements; NIO buffers hold at most 2^31 - 1");
+        }
+        int axis = rank == 1 ? 0 : (loss.classAxis() == 1 ? 1 : rank - 1);
+        classes = dims[axis];
+        outer = 1;
+        for (int d = 0; d < axis; d++) outer *= dims[d];
+        inner = 1;
+        for (int d = axis + 1; d < rank; d++) inner *= dims[d];
+        if (loss.targetKind() == TargetKind.BINARY) {
+            outer = elements;
+            classes = 1;
+            inner = 1;
+        }
+        positions = outer * inner;
+        double[] weights = loss.classWeightsArray();
+        if (weights != null && weights.length != classes) {
+            throw error("classWeights", "has " + weights.length + " weights, but shape " + shapeText() + " has "
+                    + classes + " classes on axis " + axis);
+        }
+    }
+
+    private void bindOptionalFloat(Arg arg, Buffer buffer, DType floatType, long count, boolean output) {
+        if (buffer == null) {
+            arg.clear();
+            return;
+        }
+        DType type = Arg.typeOf(buffer);
+        if (type == null) type = floatType;
+        if (type != floatType) throw error(arg.name, "must have the input's dtype " + floatType + ", not " + type);
+        arg.bind(buffer, type, count, output, this);
+    }
+
+    private void bindLengths(Buffer buffer) {
+        sequences = steps = 0;
+        if (buffer == null) {
+            lengths.clear();
+            return;
+        }
+        if (rank != 3 || loss.targetKind() == TargetKind.BINARY) {
+            throw error("lengths", "need an (N, T, C) or (N, C, T) input with class targets; shape is " + shapeText());
+        }
+        DType type = Arg.typeOf(buffer);
+        if (type != DType.INT32 && type != DType.INT64) {
+            throw error("lengths", "must be an IntBuffer or LongBuffer, not " + buffer.getClass().getSimpleName());
+        }
+        sequences = dims[0];
+        steps = positions / dims[0];
+        lengths.bind(buffer, type, sequences, false, this);
+    }
+}

@@ -1,0 +1,123 @@
+package io.github.xent;
+
+import static io.github.xent.jni.ProblemLayout.*;
+
+import io.github.xent.jni.BufferAddress;
+import io.github.xent.jni.XentNative;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
+/** Computes through the native library: fills xent_problem, makes one JNI call, reads xent_result. */
+final class NativeBackend implements Backend {
+    /** Per thread: the xent_problem struct followed by the xent_result struct, and their address. */
+    private static final class Scratch {
+        final ByteBuffer bytes = ByteBuffer.allocateDirect(PROBLEM_SIZE + RESULT_SIZE).order(ByteOrder.nativeOrder());
+        final long address = BufferAddress.base(bytes);
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    // Class weights in both float types, so either input dtype can point at them without a copy.
+    private final FloatBuffer weights32;
+    private final DoubleBuffer weights64;
+    private final long weights32Address;
+    private final long weights64Address;
+
+    NativeBackend(double[] classWeights) {
+        if (classWeights == null) {
+            weights32 = null;
+            weights64 = null;
+            weights32Address = weights64Address = 0;
+        } else {
+            float[] w32 = new float[classWeights.length];
+            for (int c = 0; c < w32.length; c++) w32[c] = (float) classWeights[c];
+            weights32 = CrossEntropyLoss.direct(w32);
+            weights64 = CrossEntropyLoss.direct(classWeights);
+            weights32Address = BufferAddress.base(weights32);
+            weights64Address = BufferAddress.base(weights64);
+        }
+    }
+
+    @Override
+    public BackendKind kind() {
+        return BackendKind.NATIVE;
+    }
+
+    @Override
+    public void compute(Call call, LossResult into) {
+        CrossEntropyLoss loss = call.loss;
+        Scratch scratch = SCRATCH.get();
+        ByteBuffer p = scratch.bytes;
+        p.putLong(ABI, ABI_VERSION);
+        p.putLong(RANK, call.rank);
+        for (int d = 0; d < MAX_RANK; d++) p.putLong(DIMS + 8 * d, d < call.rank ? call.dims[d] : 0);
+        p.putLong(CLASS_AXIS, loss.classAxis());
+        p.putLong(TARGET_KIND, loss.targetKind().ordinal());
+        p.putLong(INPUT_KIND, loss.inputKind().ordinal());
+        p.putLong(REDUCTION, loss.reduction().ordinal());
+        p.putLong(DTYPE, call.input.dtype.code);
+        p.putLong(TARGET_DTYPE, call.target.dtype.code);
+        p.putLong(LENGTHS_DTYPE, call.lengths.present() ? call.lengths.dtype.code : 0);
+        p.putLong(IGNORE_INDEX, loss.ignoreIndex());
+        p.putLong(INDEX_BASE, loss.indexBase());
+        p.putLong(THREADS, loss.threads());
+        boolean perElementTarget = loss.targetKind() != TargetKind.INDEX;
+        boolean weighted = weights32 != null;
+        p.putLong(INPUT_COUNT, call.elements);
+        p.putLong(TARGET_COUNT, perElementTarget ? call.elements : call.positions);
+        p.putLong(CLASS_WEIGHTS_COUNT, weighted ? call.classes : 0);
+        p.putLong(SAMPLE_WEIGHTS_COUNT, call.sampleWeights.present() ? call.positions : 0);
+        p.putLong(LENGTHS_COUNT, call.lengths.present() ? call.sequences : 0);
+        p.putLong(GRAD_OUTPUT_COUNT, call.gradOutput.present() ? call.positions : 0);
+        p.putLong(LOSS_OUT_COUNT, call.lossOut.present() ? call.positions : 0);
+        p.putLong(GRAD_INPUT_COUNT, call.gradInput.present() ? call.elements : 0);
+        p.putDouble(LABEL_SMOOTHING, loss.labelSmoothing());
+        p.putDouble(SCALE, loss.scale());
+        p.putDouble(GRAD_OUTPUT_SCALAR, call.gradOutputScalar);
+
+        long weights = !weighted ? 0 : call.input.dtype == DType.FLOAT32 ? weights32Address : weights64Address;
+        int status = XentNative.xent_compute(scratch.address,
+                address(call.input), address(call.target), weights, address(call.sampleWeights),
+                address(call.lengths), address(call.gradOutput), address(call.lossOut), address(call.gradInput),
+                scratch.address + PROBLEM_SIZE);
+        // The native code used raw addresses: keep every buffer alive until it has returned.
+        Reference.reachabilityFence(call.input.buffer);
+        Reference.reachabilityFence(call.target.buffer);
+        Reference.reachabilityFence(call.sampleWeights.buffer);
+        Reference.reachabilityFence(call.lengths.buffer);
+        Reference.reachabilityFence(call.gradOutput.buffer);
+        Reference.reachabilityFence(call.lossOut.buffer);
+        Reference.reachabilityFence(call.gradInput.buffer);
+        Reference.reachabilityFence(weights32);
+        Reference.reachabilityFence(weights64);
+        if (status != XentNative.XENT_OK) throw failure(status, XentNative.xent_last_error());
+        into.set(p.getDouble(PROBLEM_SIZE + RESULT_LOSS), p.getDouble(PROBLEM_SIZE + RESULT_WEIGHT_SUM),
+                p.getLong(PROBLEM_SIZE + RESULT_COUNT), p.getLong(PROBLEM_SIZE + RESULT_CORRECT));
+    }
+
+    private static long address(Arg arg) {
+        if (!arg.present()) return 0;
+        long address = BufferAddress.base(arg.buffer) + arg.byteOffset();
+        if (address % arg.dtype.bytes() != 0) {
+            throw Call.error(arg.name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
+                    + arg.dtype.bytes() + "-byte " + arg.dtype + " elements");
+        }
+        return address;
+    }
+
+    private static RuntimeException failure(int status, String message) {
+        switch (status) {
+            case XentNative.XENT_ERR_ARGUMENT:
+            case XentNative.XENT_ERR_BUFFER:
+            case XentNative.XENT_ERR_TARGET:
+                return new IllegalArgumentException(message);
+            case XentNative.XENT_ERR_UNSUPPORTED:
+                return new UnsupportedOperationException(message);
+            default:
+                return new IllegalStateException("native xent failed (status " + status + "): " + message);
+        }
+    }
+}

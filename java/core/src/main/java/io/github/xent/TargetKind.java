@@ -1,0 +1,11 @@
+package io.github.xent;
+
+/** What the target holds (docs/semantics.md, "Target kinds"). */
+public enum TargetKind {
+    /** One integer class per position ({@code int32} or {@code int64}). */
+    INDEX,
+    /** A distribution over the classes per position, the input's shape and dtype. */
+    PROBABILITIES,
+    /** A probability in [0, 1] per element; every element is its own binary problem. */
+    BINARY
+}

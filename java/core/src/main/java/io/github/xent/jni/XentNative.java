@@ -1,0 +1,59 @@
+package io.github.xent.jni;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * The JNI binding: one Java method per function of {@code native/include/xent.h}, nothing more.
+ *
+ * <p>Buffers cross with no copy, as raw addresses. The two structs are written and read through a
+ * direct buffer laid out as the header documents (8-byte slots, {@link ProblemLayout}); that costs
+ * one JNI crossing per call where per-field setters would cost one per field. Validation and
+ * friendly types live in the facade ({@code io.github.xent}), never here.
+ */
+@Platform(include = "xent.h", link = "xent", preload = "gomp@.1")
+public final class XentNative {
+    static {
+        Loader.load();
+    }
+
+    private XentNative() {}
+
+    /** Status codes of {@code enum xent_status}. */
+    public static final int XENT_OK = 0;
+    public static final int XENT_ERR_ARGUMENT = 1;
+    public static final int XENT_ERR_BUFFER = 2;
+    public static final int XENT_ERR_TARGET = 3;
+    public static final int XENT_ERR_UNSUPPORTED = 4;
+    public static final int XENT_ERR_INTERNAL = 5;
+
+    /**
+     * {@code xent_compute}, with every pointer passed as an address (0 for NULL): JavaCPP would add
+     * a generic buffer's position in bytes rather than elements, so the facade computes addresses
+     * itself ({@link BufferAddress}) and must keep the buffers reachable for the call.
+     */
+    public static native int xent_compute(
+            @Cast("const xent_problem*") long problem,
+            @Cast("const void*") long input,
+            @Cast("const void*") long target,
+            @Cast("const void*") long classWeights,
+            @Cast("const void*") long sampleWeights,
+            @Cast("const void*") long lengths,
+            @Cast("const void*") long gradOutput,
+            @Cast("void*") long lossOut,
+            @Cast("void*") long gradInput,
+            @Cast("xent_result*") long result);
+
+    public static native @Cast("const char*") String xent_last_error();
+
+    public static native @Cast("const char*") String xent_version();
+
+    public static native int xent_abi_version();
+
+    public static native @Cast("size_t") long xent_problem_size();
+
+    public static native @Cast("size_t") long xent_result_size();
+
+    public static native int xent_default_threads();
+}

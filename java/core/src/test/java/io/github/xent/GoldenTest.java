@@ -1,0 +1,97 @@
+package io.github.xent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Both backends against PyTorch's F.cross_entropy on the golden files that
+ * tools/golden/make_golden.py writes: loss and gradient to 2e-5 relative in float32.
+ */
+class GoldenTest {
+    static final String[] FILES = {"index_logits_options.json", "index_logits_upstream.json", "index_logits_hostile.json"};
+    static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    static List<JsonNode> cases(String file) throws IOException {
+        try (InputStream in = GoldenTest.class.getResourceAsStream("/golden/" + file)) {
+            if (in == null) throw new IOException("missing golden file " + file);
+            List<JsonNode> out = new ArrayList<>();
+            JSON.readTree(in).get("cases").forEach(out::add);
+            return out;
+        }
+    }
+
+    /** A JSON array as doubles; a bare number (PyTorch's 0-d loss of an unbatched sample) as one. */
+    static double[] doubles(JsonNode array) {
+        if (array.isNumber()) return new double[] {array.asDouble()};
+        double[] a = new double[array.size()];
+        for (int i = 0; i < a.length; i++) a[i] = array.get(i).asDouble();
+        return a;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> matchesPyTorch() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String file : FILES) {
+            for (JsonNode c : cases(file)) {
+                for (BackendKind backend : new BackendKind[] {BackendKind.NATIVE, BackendKind.JAVA}) {
+                    tests.add(DynamicTest.dynamicTest(c.get("name").asText() + " [" + backend + "]", () -> check(c, backend)));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    static void check(JsonNode c, BackendKind backend) {
+        Reduction reduction = Reduction.valueOf(c.get("reduction").asText().toUpperCase(Locale.ROOT));
+        CrossEntropyLoss.Builder builder = CrossEntropyLoss.builder()
+                .backend(backend)
+                .classAxis(c.get("class_axis").asInt())
+                .reduction(reduction)
+                .ignoreIndex(c.get("ignore_index").asLong())
+                .indexBase(c.get("index_base").asInt())
+                .labelSmoothing(c.get("label_smoothing").asDouble());
+        if (!c.get("weight").isNull()) builder.classWeights(doubles(c.get("weight")));
+        CrossEntropyLoss loss = builder.build();
+
+        DType dtype = c.get("dtype").asText().equals("float32") ? DType.FLOAT32 : DType.FLOAT64;
+        DType targetType = c.get("target_dtype").asText().equals("int32") ? DType.INT32 : DType.INT64;
+        JsonNode shapeNode = c.get("shape");
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) shape[i] = shapeNode.get(i).asLong();
+
+        Tensors.T input = Tensors.of(dtype, doubles(c.get("input")));
+        Tensors.T target = Tensors.of(targetType, doubles(c.get("target")));
+        Tensors.T grad = Tensors.allocate(dtype, input.count(), Tensors.Kind.TYPED, 0);
+        Batch batch = new Batch().shape(shape).input(input.buffer).target(target.buffer).gradInput(grad.buffer);
+        JsonNode upstream = c.get("grad_output");
+        Tensors.T lossOut = null;
+        if (reduction == Reduction.NONE) {
+            lossOut = Tensors.allocate(dtype, target.count(), Tensors.Kind.TYPED, 0);
+            batch.lossOut(lossOut.buffer);
+            if (!upstream.isNull()) batch.gradOutput(Tensors.of(dtype, doubles(upstream)).buffer);
+        } else if (!upstream.isNull()) {
+            batch.gradOutput(upstream.asDouble());
+        }
+        LossResult r = loss.compute(batch);
+
+        double tol = dtype == DType.FLOAT32 ? 2e-5 : 1e-10;
+        if (reduction == Reduction.NONE) {
+            Close.arrays("loss", doubles(c.get("loss")), lossOut.toArray(), tol);
+        } else {
+            Close.scalar("loss", c.get("loss").asDouble(), r.loss(), tol);
+        }
+        Close.arrays("grad", doubles(c.get("grad")), grad.toArray(), tol);
+        assertEquals(BackendKind.valueOf(backend.name()), loss.backend());
+    }
+}
