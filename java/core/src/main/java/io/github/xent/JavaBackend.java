@@ -109,7 +109,7 @@ final class JavaBackend implements Backend {
         if (!call.sampleWeights.present()) return 1.0;
         double s = call.sampleWeights.getDouble(p);
         if (!(s >= 0) || !Double.isFinite(s)) {
-            throw Call.error("sample_weights", "weight at position " + p + " is " + s + ", must be finite and >= 0");
+            throw Call.error("sampleWeights", "weight at position " + p + " is " + s + ", must be finite and >= 0");
         }
         return s;
     }

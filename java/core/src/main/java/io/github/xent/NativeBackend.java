@@ -108,7 +108,18 @@ final class NativeBackend implements Backend {
         return address;
     }
 
-    private static RuntimeException failure(int status, String message) {
+    /** The C API's argument names and the facade's, for messages that come from the native checks. */
+    private static final String[][] NAMES = {
+        {"class_weights:", "classWeights:"}, {"sample_weights:", "sampleWeights:"}, {"grad_output:", "gradOutput:"},
+        {"loss_out:", "lossOut:"}, {"grad_input:", "gradInput:"}, {"label_smoothing:", "labelSmoothing:"},
+        {"class_axis:", "classAxis:"}, {"index_base:", "indexBase:"},
+    };
+
+    private static RuntimeException failure(int status, String nativeMessage) {
+        String message = nativeMessage;
+        for (String[] name : NAMES) {
+            if (message.startsWith(name[0])) message = name[1] + message.substring(name[0].length());
+        }
         switch (status) {
             case XentNative.XENT_ERR_ARGUMENT:
             case XentNative.XENT_ERR_BUFFER:

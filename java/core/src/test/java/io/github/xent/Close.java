@@ -24,8 +24,16 @@ final class Close {
 
     /** Element-wise, relative to the largest finite |expected| of the array (like allclose's atol). */
     static void arrays(String what, double[] expected, double[] actual, double tol) {
+        arrays(what, expected, actual, tol, 1e-30);
+    }
+
+    /**
+     * As above, with an absolute floor: {@code unit} is the size of the terms whose difference makes
+     * an element (a gradient of 0 is computed as q * a - b with a, b of that size).
+     */
+    static void arrays(String what, double[] expected, double[] actual, double tol, double unit) {
         if (expected.length != actual.length) fail(what + ": length " + actual.length + ", expected " + expected.length);
-        double scale = 1e-30;
+        double scale = unit;
         for (double e : expected) if (Double.isFinite(e)) scale = Math.max(scale, Math.abs(e));
         for (int i = 0; i < expected.length; i++) {
             if (!close(expected[i], actual[i], tol, scale)) {
