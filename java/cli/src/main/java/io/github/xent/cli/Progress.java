@@ -19,7 +19,7 @@ final class Progress {
         if (percent == lastPercent) return;
         lastPercent = percent;
         int width = 30, filled = width * percent / 100;
-        out.print("\r" + label + " [" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + percent + "%");
+        out.print("\r\033[2K" + label + " [" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + percent + "%");
         out.flush();
     }
 
