@@ -30,10 +30,8 @@ int xent_compute(const xent_problem* problem, const void* input, const void* tar
         int status = xent::validate(problem, input, target, class_weights, sample_weights, lengths,
                                     grad_output, loss_out, grad_input, &job);
         if (status != XENT_OK) return status;
-        if (problem->target_kind == XENT_TARGET_INDEX && problem->input_kind == XENT_INPUT_LOGITS)
-            return xent::compute_index_logits(job, result);
-        return xent::fail(XENT_ERR_UNSUPPORTED,
-                          "target_kind/input_kind: this build computes index targets with logits input only");
+        if (problem->target_kind == XENT_TARGET_BINARY) return xent::compute_binary(job, result);
+        return xent::compute_class(job, result);
     } catch (const std::bad_alloc&) {
         return xent::fail(XENT_ERR_INTERNAL, "out of memory");
     } catch (...) {

@@ -41,7 +41,10 @@ int validate(const xent_problem* problem, const void* input, const void* target,
              const void* class_weights, const void* sample_weights, const void* lengths,
              const void* grad_output, void* loss_out, void* grad_input, Job* job);
 
-// INDEX targets, LOGITS input: the kernel of docs/semantics.md's first loss form.
-int compute_index_logits(const Job& job, xent_result* result);
+// INDEX or PROBABILITIES targets, any input kind (ce_class_scalar.cpp).
+int compute_class(const Job& job, xent_result* result);
+
+// BINARY targets, LOGITS or PROBABILITIES input (bce_scalar.cpp).
+int compute_binary(const Job& job, xent_result* result);
 
 }  // namespace xent

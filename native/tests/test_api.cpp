@@ -94,10 +94,15 @@ int main() {
         CHECK(s == XENT_ERR_ARGUMENT);
         CHECK(message_has("loss_out"));
     }
-    {   // Not implemented yet: the message says so.
+    {   // Combinations the spec calls errors.
         Case c;
-        c.p.input_kind = XENT_INPUT_PROBABILITIES;
-        expect_error(c, XENT_ERR_UNSUPPORTED, "input_kind");
+        c.p.target_kind = XENT_TARGET_BINARY;
+        c.p.target_dtype = XENT_FLOAT32;
+        c.p.input_kind = XENT_INPUT_LOG_PROBABILITIES;
+        expect_error(c, XENT_ERR_ARGUMENT, "input_kind");
     }
+    {   Case c; c.p.target_kind = XENT_TARGET_PROBABILITIES; expect_error(c, XENT_ERR_ARGUMENT, "target_dtype"); }
+    {   Case c; c.p.target_kind = XENT_TARGET_BINARY; c.p.target_dtype = XENT_FLOAT32; c.p.label_smoothing = 0.1;
+        expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
     return check_summary("test_api");
 }

@@ -354,10 +354,6 @@ public final class CrossEntropyLoss {
                     throw new IllegalArgumentException("inputKind: LOG_PROBABILITIES is undefined for BINARY targets");
                 }
             }
-            if (targetKind != TargetKind.INDEX || inputKind != InputKind.LOGITS) {
-                throw new UnsupportedOperationException("targetKind " + targetKind + " with inputKind " + inputKind
-                        + ": not implemented in this version (INDEX targets with LOGITS input are)");
-            }
             return new CrossEntropyLoss(this);
         }
     }

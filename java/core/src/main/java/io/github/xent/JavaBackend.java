@@ -4,10 +4,14 @@ package io.github.xent;
  * The pure-Java reference: docs/semantics.md written out plainly, in double precision.
  *
  * <p>It is the oracle of the differential tests and the fallback where the native library cannot
- * load, so it favours obviousness over speed: each position's logits are gathered into a row,
- * log-softmax is materialised, and the loss and gradient follow the spec's formulas term by term.
+ * load, so it favours obviousness over speed: each position's input is gathered into a row,
+ * {@code log q} is materialised, and the loss and gradient follow the spec's formulas term by term
+ * through the target coefficients {@code a_c} (loss {@code -s * sum a_c log q_c}).
  */
 final class JavaBackend implements Backend {
+    static final double LOG_FLOOR = -100.0;
+    static final double DENOMINATOR_FLOOR = 1e-12;
+
     @Override
     public BackendKind kind() {
         return BackendKind.JAVA;
@@ -15,14 +19,23 @@ final class JavaBackend implements Backend {
 
     @Override
     public void compute(Call call, LossResult into) {
+        if (call.loss.targetKind() == TargetKind.BINARY) {
+            computeBinary(call, into);
+        } else {
+            computeClasses(call, into);
+        }
+    }
+
+    private static void computeClasses(Call call, LossResult into) {
         CrossEntropyLoss loss = call.loss;
+        final boolean index = loss.targetKind() == TargetKind.INDEX;
+        final InputKind input = loss.inputKind();
         final int classes = (int) call.classes;
         final double eps = loss.labelSmoothing();
         final double[] w = loss.classWeightsArray();
-        double weightTotal = 0;
-        for (int c = 0; c < classes; c++) weightTotal += weight(w, c);
 
-        // Pass 1: check lengths and every target, and sum the MEAN divisor, before anything is written.
+        // Pass 1: check lengths, sample weights and targets, and sum the MEAN divisor, before
+        // anything is written.
         for (long n = 0; n < call.sequences; n++) {
             long length = call.lengths.getLong(n);
             if (length < 0 || length > call.steps) {
@@ -33,72 +46,162 @@ final class JavaBackend implements Backend {
         long count = 0;
         for (long p = 0; p < call.positions; p++) {
             double s = sampleWeight(call, p);
-            long raw = call.target.getLong(p);
-            if (excluded(call, p, raw)) continue;
-            int y = classOf(call, p, raw);
-            weightSum += s * weight(w, y);
+            if (excluded(call, p)) continue;
+            weightSum += index ? s * weight(w, classOf(call, p)) : s;
             count++;
         }
 
         double factor = loss.scale() * call.gradOutputScalar;
         if (loss.reduction() == Reduction.MEAN) factor = weightSum > 0 ? factor / weightSum : 0;
 
-        // Pass 2: per position, log q = x - logsumexp(x), then the loss and the gradient.
-        double[] logq = new double[classes];
+        // Pass 2: per position, log q, the coefficients a_c, then the loss and the gradient.
+        double[] x = new double[classes], logq = new double[classes], a = new double[classes];
         double total = 0;
         long correct = 0;
         for (long p = 0; p < call.positions; p++) {
             long o = p / call.inner, i = p % call.inner;
             long first = o * classes * call.inner + i;  // element of class 0; class c is c * inner further
-            long raw = call.target.getLong(p);
-            if (excluded(call, p, raw)) {
+            if (excluded(call, p)) {
                 if (call.lossOut.present()) call.lossOut.putDouble(p, 0);
                 if (call.wantsGradient()) {
                     for (int c = 0; c < classes; c++) call.gradInput.putDouble(first + c * call.inner, 0);
                 }
                 continue;
             }
-            int y = classOf(call, p, raw);
-            double max = Double.NEGATIVE_INFINITY;
-            int argmax = 0;
-            for (int c = 0; c < classes; c++) {
-                logq[c] = call.input.getDouble(first + c * call.inner);
-                if (logq[c] > max) {
-                    max = logq[c];
-                    argmax = c;
-                }
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) sum += Math.exp(logq[c] - max);
-            double lse = max + Math.log(sum);
-            for (int c = 0; c < classes; c++) logq[c] -= lse;
+            for (int c = 0; c < classes; c++) x[c] = call.input.getDouble(first + c * call.inner);
+            logQ(input, x, logq);
 
-            double s = sampleWeight(call, p);
-            double l = -(1 - eps) * weight(w, y) * logq[y];
-            if (eps > 0) {
-                for (int c = 0; c < classes; c++) l -= eps / classes * weight(w, c) * logq[c];
+            // a_c: INDEX y -> (1-eps) w_y [c == y] + (eps/C) w_c; PROBABILITIES t -> w_c ((1-eps) t_c + eps/C).
+            int y = index ? classOf(call, p) : -1;
+            for (int c = 0; c < classes; c++) {
+                double t = index ? (c == y ? 1 : 0) : call.target.getDouble(first + c * call.inner);
+                a[c] = weight(w, c) * ((1 - eps) * t + eps / classes);
             }
+            double l;
+            if (index) {
+                // Only the target's log q, plus the smoothing term when there is one: a masked (-inf)
+                // class must not turn 0 * -inf into NaN (PyTorch's nll_loss does not touch it either).
+                l = -(1 - eps) * weight(w, y) * logq[y];
+                if (eps > 0) for (int c = 0; c < classes; c++) l -= eps / classes * weight(w, c) * logq[c];
+            } else {
+                l = 0;
+                for (int c = 0; c < classes; c++) l -= a[c] * logq[c];
+            }
+            double s = sampleWeight(call, p);
             l *= s;
             total += l;
-            if (argmax == y) correct++;
+            int target = index ? y : argmax(call.target, first, classes, call.inner);
+            if (argmax(x) == target) correct++;
             if (call.lossOut.present()) call.lossOut.putDouble(p, loss.scale() * l);
             if (!call.wantsGradient()) continue;
 
-            double f = factor;
-            if (loss.reduction() == Reduction.NONE) {
-                f = loss.scale() * (call.gradOutput.present() ? call.gradOutput.getDouble(p) : 1.0);
-            }
+            double f = loss.reduction() == Reduction.NONE
+                    ? loss.scale() * (call.gradOutput.present() ? call.gradOutput.getDouble(p) : 1.0)
+                    : factor;
             f *= s;
+            double aTotal = 0;
+            for (int c = 0; c < classes; c++) aTotal += a[c];
             for (int c = 0; c < classes; c++) {
-                double q = Math.exp(logq[c]);
-                double g = q * ((1 - eps) * weight(w, y) + eps / classes * weightTotal) - eps / classes * weight(w, c);
-                if (c == y) g -= (1 - eps) * weight(w, y);
+                double g;
+                switch (input) {
+                    case LOGITS:  // d(-sum a log softmax)/dx_c = A q_c - a_c
+                        g = aTotal * Math.exp(logq[c]) - a[c];
+                        break;
+                    case PROBABILITIES:  // d(-a log x)/dx = -a / x, with x floored
+                        g = -a[c] / Math.max(x[c], DENOMINATOR_FLOOR);
+                        break;
+                    default:
+                        g = -a[c];
+                        break;
+                }
                 call.gradInput.putDouble(first + c * call.inner, f * g);
             }
         }
         total *= loss.scale();
         if (loss.reduction() == Reduction.MEAN) total /= weightSum;
         into.set(total, weightSum, count, correct);
+    }
+
+    /** log q of one position, for each input kind. */
+    static void logQ(InputKind input, double[] x, double[] logq) {
+        switch (input) {
+            case LOGITS: {
+                double max = Double.NEGATIVE_INFINITY;
+                for (double v : x) max = Math.max(max, v);
+                double sum = 0;
+                for (double v : x) sum += Math.exp(v - max);
+                double lse = max + Math.log(sum);
+                for (int c = 0; c < x.length; c++) logq[c] = x[c] - lse;
+                break;
+            }
+            case PROBABILITIES:
+                for (int c = 0; c < x.length; c++) logq[c] = Math.max(Math.log(x[c]), LOG_FLOOR);
+                break;
+            default:
+                System.arraycopy(x, 0, logq, 0, x.length);
+                break;
+        }
+    }
+
+    private static void computeBinary(Call call, LossResult into) {
+        CrossEntropyLoss loss = call.loss;
+        boolean logits = loss.inputKind() == InputKind.LOGITS;
+        double weightSum = 0;
+        for (long e = 0; e < call.positions; e++) weightSum += sampleWeight(call, e);
+        double factor = loss.scale() * call.gradOutputScalar;
+        if (loss.reduction() == Reduction.MEAN) factor = weightSum > 0 ? factor / weightSum : 0;
+        double total = 0;
+        long correct = 0;
+        for (long e = 0; e < call.positions; e++) {
+            double x = call.input.getDouble(e), t = call.target.getDouble(e), s = sampleWeight(call, e);
+            double l, dl;
+            if (logits) {  // binary_cross_entropy_with_logits, stable form
+                l = Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+                dl = 1 / (1 + Math.exp(-x)) - t;
+            } else {  // binary_cross_entropy: logs clamped at -100, denominator floored
+                l = -(t * Math.max(Math.log(x), LOG_FLOOR) + (1 - t) * Math.max(Math.log1p(-x), LOG_FLOOR));
+                dl = (x - t) / Math.max(x * (1 - x), DENOMINATOR_FLOOR);
+            }
+            l *= s;
+            total += l;
+            if ((logits ? x > 0 : x > 0.5) == (t > 0.5)) correct++;
+            if (call.lossOut.present()) call.lossOut.putDouble(e, loss.scale() * l);
+            if (call.wantsGradient()) {
+                double f = loss.reduction() == Reduction.NONE
+                        ? loss.scale() * (call.gradOutput.present() ? call.gradOutput.getDouble(e) : 1.0)
+                        : factor;
+                call.gradInput.putDouble(e, f * s * dl);
+            }
+        }
+        total *= loss.scale();
+        if (loss.reduction() == Reduction.MEAN) total /= weightSum;
+        into.set(total, weightSum, call.positions, correct);
+    }
+
+    /** Index of the first largest value (NaN never wins). */
+    static int argmax(double[] v) {
+        int best = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < v.length; c++) {
+            if (v[c] > max) {
+                max = v[c];
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int argmax(Arg arg, long first, int classes, long stride) {
+        int best = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            double v = arg.getDouble(first + c * stride);
+            if (v > max) {
+                max = v;
+                best = c;
+            }
+        }
+        return best;
     }
 
     private static double weight(double[] w, int c) {
@@ -114,12 +217,14 @@ final class JavaBackend implements Backend {
         return s;
     }
 
-    private static boolean excluded(Call call, long p, long raw) {
-        if (raw == call.loss.ignoreIndex()) return true;
-        return call.lengths.present() && p % call.steps >= call.lengths.getLong(p / call.steps);
+    /** Past its sequence's length, or (INDEX) targeting the ignore index. */
+    private static boolean excluded(Call call, long p) {
+        if (call.lengths.present() && p % call.steps >= call.lengths.getLong(p / call.steps)) return true;
+        return call.loss.targetKind() == TargetKind.INDEX && call.target.getLong(p) == call.loss.ignoreIndex();
     }
 
-    private static int classOf(Call call, long p, long raw) {
+    private static int classOf(Call call, long p) {
+        long raw = call.target.getLong(p);
         long c = raw - call.loss.indexBase();
         if (c < 0 || c >= call.classes) {
             throw Call.error("target", "value " + raw + " at position " + p + " is outside [" + call.loss.indexBase()

@@ -33,6 +33,8 @@ class DifferentialTest {
     /** One random problem: options, shape and data, built from a seed. */
     static final class Problem {
         final int seed;
+        TargetKind targetKind;
+        InputKind inputKind;
         long[] shape;
         int classAxis;
         Reduction reduction;
@@ -61,19 +63,23 @@ class DifferentialTest {
             int axis = rank == 1 ? 0 : (p.classAxis == 1 ? 1 : rank - 1);
             p.shape[axis] = large ? 2000 + r.nextInt(2000) : 1 + r.nextInt(r.nextBoolean() ? 12 : 60);
             if (large && rank > 1) p.shape[0] = 8 + r.nextInt(8);
-            p.classes = p.shape[axis];
             long elements = 1;
             for (long d : p.shape) elements *= d;
+            int kind = r.nextInt(10);
+            p.targetKind = kind < 5 ? TargetKind.INDEX : kind < 8 ? TargetKind.PROBABILITIES : TargetKind.BINARY;
+            p.inputKind = InputKind.values()[r.nextInt(p.targetKind == TargetKind.BINARY ? 2 : 3)];
+            p.classes = p.targetKind == TargetKind.BINARY ? 1 : p.shape[axis];
             p.positions = elements / p.classes;
+            boolean binary = p.targetKind == TargetKind.BINARY, index = p.targetKind == TargetKind.INDEX;
 
             p.reduction = Reduction.values()[r.nextInt(3)];
             p.dtype = r.nextBoolean() ? DType.FLOAT32 : DType.FLOAT64;
-            p.targetType = r.nextBoolean() ? DType.INT32 : DType.INT64;
+            p.targetType = !index ? p.dtype : r.nextBoolean() ? DType.INT32 : DType.INT64;
             p.kind = r.nextInt(3) == 0 ? Tensors.Kind.BYTES : Tensors.Kind.TYPED;
             p.offset = r.nextInt(3) == 0 ? 1 + r.nextInt(3) : 0;
             p.indexBase = r.nextInt(4) == 0 ? 1 : 0;
             p.ignoreIndex = r.nextInt(4) == 0 ? p.indexBase + r.nextInt((int) p.classes) : -100;
-            p.labelSmoothing = r.nextInt(3) == 0 ? r.nextDouble() : 0.0;
+            p.labelSmoothing = !binary && r.nextInt(3) == 0 ? r.nextDouble() : 0.0;
             p.scale = r.nextInt(5) == 0 ? 0.1 + 3 * r.nextDouble() : 1.0;
             p.threads = r.nextInt(4);
             p.inPlace = r.nextInt(5) == 0;
@@ -81,12 +87,29 @@ class DifferentialTest {
 
             p.input = new double[(int) elements];
             double spread = 0.5 + 6 * r.nextDouble();
-            for (int i = 0; i < p.input.length; i++) p.input[i] = round(p.dtype, spread * gaussian(r));
-            p.target = new double[(int) p.positions];
-            for (int i = 0; i < p.target.length; i++) {
-                p.target[i] = r.nextInt(6) == 0 ? p.ignoreIndex : p.indexBase + r.nextInt((int) p.classes);
+            for (int i = 0; i < p.input.length; i++) p.input[i] = spread * gaussian(r);
+            if (p.inputKind != InputKind.LOGITS) {
+                // Probabilities: a softmax over the class axis (a sigmoid for binary), sometimes 0 or 1.
+                double[] probabilities = binary ? sigmoid(p.input) : softmax(p.input, p.shape, axis);
+                for (int i = 0; i < p.input.length; i++) {
+                    double q = r.nextInt(40) == 0 ? r.nextInt(2) : probabilities[i];
+                    p.input[i] = p.inputKind == InputKind.PROBABILITIES ? q : Math.log(q);
+                }
             }
-            if (r.nextInt(3) == 0) {
+            for (int i = 0; i < p.input.length; i++) p.input[i] = round(p.dtype, p.input[i]);
+            if (index) {
+                p.target = new double[(int) p.positions];
+                for (int i = 0; i < p.target.length; i++) {
+                    p.target[i] = r.nextInt(6) == 0 ? p.ignoreIndex : p.indexBase + r.nextInt((int) p.classes);
+                }
+            } else {
+                double[] raw = new double[(int) elements];
+                for (int i = 0; i < raw.length; i++) raw[i] = 3 * gaussian(r);
+                p.target = binary ? sigmoid(raw) : softmax(raw, p.shape, axis);
+                if (binary && r.nextBoolean()) for (int i = 0; i < raw.length; i++) p.target[i] = Math.rint(p.target[i]);
+                for (int i = 0; i < raw.length; i++) p.target[i] = round(p.dtype, p.target[i]);
+            }
+            if (!binary && r.nextInt(3) == 0) {
                 p.classWeights = new double[(int) p.classes];
                 for (int c = 0; c < p.classes; c++) p.classWeights[c] = round(p.dtype, 2 * r.nextDouble());
             }
@@ -94,7 +117,7 @@ class DifferentialTest {
                 p.sampleWeights = new double[(int) p.positions];
                 for (int i = 0; i < p.sampleWeights.length; i++) p.sampleWeights[i] = round(p.dtype, 3 * r.nextDouble());
             }
-            if (rank == 3 && r.nextInt(3) == 0) {
+            if (rank == 3 && !binary && r.nextInt(3) == 0) {
                 long steps = p.positions / p.shape[0];
                 p.lengths = new double[(int) p.shape[0]];
                 for (int n = 0; n < p.lengths.length; n++) p.lengths[n] = r.nextInt((int) steps + 1);
@@ -108,6 +131,27 @@ class DifferentialTest {
             return p;
         }
 
+        static double[] sigmoid(double[] x) {
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+            return y;
+        }
+
+        /** Softmax along the class axis of a row-major tensor. */
+        static double[] softmax(double[] x, long[] shape, int axis) {
+            long classes = shape[axis], inner = 1;
+            for (int d = axis + 1; d < shape.length; d++) inner *= shape[d];
+            double[] y = new double[x.length];
+            for (long start = 0; start < x.length; start++) {
+                if ((start / inner) % classes != 0) continue;  // visit each position once, at its class 0
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (long c = 0; c < classes; c++) max = Math.max(max, x[(int) (start + c * inner)]);
+                for (long c = 0; c < classes; c++) sum += Math.exp(x[(int) (start + c * inner)] - max);
+                for (long c = 0; c < classes; c++) y[(int) (start + c * inner)] = Math.exp(x[(int) (start + c * inner)] - max) / sum;
+            }
+            return y;
+        }
+
         static double gaussian(SplittableRandom r) {
             double u = r.nextDouble(1e-300, 1.0), v = r.nextDouble();
             return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
@@ -119,15 +163,16 @@ class DifferentialTest {
 
         CrossEntropyLoss loss(BackendKind backend) {
             CrossEntropyLoss.Builder b = CrossEntropyLoss.builder().backend(backend).classAxis(classAxis)
-                    .reduction(reduction).ignoreIndex(ignoreIndex).indexBase(indexBase)
+                    .targetKind(targetKind).inputKind(inputKind).reduction(reduction).indexBase(indexBase)
                     .labelSmoothing(labelSmoothing).scale(scale).threads(threads);
             if (classWeights != null) b.classWeights(classWeights);
+            if (targetKind == TargetKind.INDEX) b.ignoreIndex(ignoreIndex);
             return b.build();
         }
 
         @Override
         public String toString() {
-            return java.util.Arrays.toString(shape) + " axis " + classAxis + " " + dtype + "/" + targetType + " "
+            return targetKind + "/" + inputKind + " " + java.util.Arrays.toString(shape) + " axis " + classAxis + " " + dtype + "/" + targetType + " "
                     + reduction + (classWeights != null ? " weights" : "") + (labelSmoothing > 0 ? " smoothing" : "")
                     + (sampleWeights != null ? " sample-weights" : "") + (lengths != null ? " lengths" : "")
                     + (gradOutput != null ? " grad-output" : "") + (inPlace ? " in-place" : backward ? "" : " forward-only")
@@ -144,10 +189,11 @@ class DifferentialTest {
     static Outcome run(Problem p, BackendKind backend) {
         Tensors.T input = Tensors.of(p.dtype, p.input, p.kind, p.offset);
         Tensors.T target = Tensors.of(p.targetType, p.target, p.kind, p.offset);
+        // Index targets count per position, float targets per element.
         Batch batch = new Batch().shape(p.shape).input(input.buffer, input.declared()).target(target.buffer, target.declared());
         // Secondary buffers are typed views: a raw ByteBuffer input already covers the other kind.
         if (p.sampleWeights != null) batch.sampleWeights(Tensors.of(p.dtype, p.sampleWeights, Tensors.Kind.TYPED, p.offset).buffer);
-        if (p.lengths != null) batch.lengths(Tensors.of(p.targetType, p.lengths).buffer);
+        if (p.lengths != null) batch.lengths(Tensors.of(p.seed % 2 == 0 ? DType.INT32 : DType.INT64, p.lengths).buffer);
         Tensors.T losses = null;
         if (p.reduction == Reduction.NONE) {
             losses = Tensors.allocate(p.dtype, (int) p.positions, Tensors.Kind.TYPED, p.offset);

@@ -1,0 +1,148 @@
+// Binary cross-entropy (BINARY targets), portable scalar version: every element is its own
+// two-class problem (docs/semantics.md). With sample weight s, target t and gradient factor f:
+//   PROBABILITIES input x (PyTorch's binary_cross_entropy):
+//     l = s * [ (t - 1) * max(log1p(-x), -100) - t * max(log x, -100) ]
+//     dl/dx = f s (x - t) / max(x (1 - x), 1e-12)
+//   LOGITS input x (binary_cross_entropy_with_logits, in its stable form):
+//     l = s * [ max(x, 0) - x t + log1p(exp(-|x|)) ]
+//     dl/dx = f s (sigmoid(x) - t)
+// Input and target values are data, not arguments: out-of-range ones are not rejected (NaN
+// propagates), so one sweep reads each element once.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "blocks.h"
+#include "error.h"
+#include "job.h"
+
+namespace xent {
+
+namespace {
+
+struct BlockSums {
+    double loss = 0.0;
+    double weight = 0.0;
+    int64_t correct = 0;
+    int64_t bad_position = -1;
+    double bad_value = 0.0;
+};
+
+template <typename T, int kInput>
+class BinaryKernel {
+    static constexpr bool kLogits = kInput == XENT_INPUT_LOGITS;
+
+public:
+    explicit BinaryKernel(const Job& job)
+        : p_(*job.problem),
+          x_(static_cast<const T*>(job.input)),
+          t_(static_cast<const T*>(job.target)),
+          s_(static_cast<const T*>(job.sample_weights)),
+          g_(static_cast<const T*>(job.grad_output)),
+          loss_out_(static_cast<T*>(job.loss_out)),
+          grad_(static_cast<T*>(job.grad_input)) {}
+
+    // Pass 1 (sample weights only): validates them and sums the MEAN divisor.
+    void weigh_block(int64_t first, int64_t end, BlockSums& sums) const {
+        for (int64_t e = first; e < end; ++e) {
+            const double s = static_cast<double>(s_[e]);
+            if (!(s >= 0.0 && std::isfinite(s))) {
+                if (sums.bad_position < 0) {
+                    sums.bad_position = e;
+                    sums.bad_value = s;
+                }
+                continue;
+            }
+            sums.weight += s;
+        }
+    }
+
+    void compute_block(int64_t first, int64_t end, double factor, BlockSums& sums) const {
+        const bool none = p_.reduction == XENT_REDUCTION_NONE;
+        for (int64_t e = first; e < end; ++e) {
+            const double x = static_cast<double>(x_[e]), t = static_cast<double>(t_[e]);
+            const double s = s_ ? static_cast<double>(s_[e]) : 1.0;
+            double l, dl;
+            if constexpr (kLogits) {
+                l = std::max(x, 0.0) - x * t + std::log1p(std::exp(-std::fabs(x)));
+                const double z = std::exp(-std::fabs(x));  // sigmoid without overflow
+                dl = (x >= 0.0 ? 1.0 / (1.0 + z) : z / (1.0 + z)) - t;
+            } else {
+                l = (t - 1.0) * std::max(std::log1p(-x), -100.0) - t * std::max(std::log(x), -100.0);
+                dl = (x - t) / std::max(x * (1.0 - x), 1e-12);
+            }
+            l *= s;
+            sums.loss += l;
+            sums.correct += (kLogits ? x > 0.0 : x > 0.5) == (t > 0.5);
+            if (loss_out_) loss_out_[e] = static_cast<T>(p_.scale * l);
+            if (grad_) {
+                const double f = none ? p_.scale * (g_ ? static_cast<double>(g_[e]) : 1.0) : factor;
+                grad_[e] = static_cast<T>(f * s * dl);
+            }
+        }
+    }
+
+private:
+    const xent_problem& p_;
+    const T* x_;
+    const T* t_;
+    const T* s_;
+    const T* g_;
+    T* loss_out_;
+    T* grad_;
+};
+
+template <typename T, int kInput>
+int run(const Job& job, xent_result* result) {
+    BinaryKernel<T, kInput> kernel(job);
+    const xent_problem& p = *job.problem;
+    const int64_t n = job.layout.elements;
+    // One "class" per element: blocks of kElementsPerBlock elements.
+    const Blocks blocks = plan_blocks(n, 1);
+    std::vector<BlockSums> sums(static_cast<size_t>(blocks.count));
+
+    double weight = static_cast<double>(n);
+    if (job.sample_weights != nullptr) {
+        for_each_block(blocks, n, n, job.threads,
+                       [&](int64_t b, int64_t first, int64_t end) { kernel.weigh_block(first, end, sums[b]); });
+        weight = 0.0;
+        for (const BlockSums& s : sums) {
+            if (s.bad_position >= 0)
+                return fail(XENT_ERR_ARGUMENT, "sample_weights: weight at position %lld is %g, must be finite and >= 0",
+                            (long long)s.bad_position, s.bad_value);
+            weight += s.weight;
+        }
+    }
+
+    double factor = p.scale * p.grad_output_scalar;
+    if (p.reduction == XENT_REDUCTION_MEAN) factor = weight > 0.0 ? factor / weight : 0.0;
+    for_each_block(blocks, n, n, job.threads,
+                   [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
+    double loss = 0.0;
+    int64_t correct = 0;
+    for (const BlockSums& s : sums) {
+        loss += s.loss;
+        correct += s.correct;
+    }
+    loss *= p.scale;
+    if (p.reduction == XENT_REDUCTION_MEAN) loss /= weight;
+    if (result) {
+        result->loss = loss;
+        result->weight_sum = weight;
+        result->count = n;
+        result->correct = correct;
+    }
+    return XENT_OK;
+}
+
+}  // namespace
+
+int compute_binary(const Job& job, xent_result* result) {
+    const bool logits = job.problem->input_kind == XENT_INPUT_LOGITS;
+    if (job.problem->dtype == XENT_FLOAT32)
+        return logits ? run<float, XENT_INPUT_LOGITS>(job, result) : run<float, XENT_INPUT_PROBABILITIES>(job, result);
+    return logits ? run<double, XENT_INPUT_LOGITS>(job, result) : run<double, XENT_INPUT_PROBABILITIES>(job, result);
+}
+
+}  // namespace xent

@@ -1,0 +1,380 @@
+// Cross-entropy over a class axis (INDEX or PROBABILITIES targets; LOGITS, PROBABILITIES or
+// LOG_PROBABILITIES input), portable scalar version: loss and gradient fused, no C-sized
+// temporaries. docs/semantics.md defines every formula used here.
+//
+// Each position has target coefficients a_c and the loss l = -s * sum_c a_c * log q_c, with
+//   INDEX y:          a_c = (1-eps) w_y [c == y] + (eps/C) w_c
+//   PROBABILITIES t:  a_c = w_c ((1-eps) t_c + eps/C)
+// and, with A = sum_c a_c and f the gradient factor of the position,
+//   LOGITS:            dl/dx_c = f s (A q_c - a_c)       (q = softmax(x), log q = x - lse)
+//   PROBABILITIES:     dl/dx_c = -f s a_c / max(x_c, 1e-12)   (log q = max(log x, -100))
+//   LOG_PROBABILITIES: dl/dx_c = -f s a_c                 (log q = x)
+// For logits the first sweep over a position's classes keeps a running max m and the sum of
+// exp(x_c - m), rescaled whenever m grows (online softmax); the second writes the gradient. The
+// other inputs need one sweep. Class axis 1 is walked as tiles of up to kTile neighbouring
+// positions, so every sweep reads memory contiguously. Index targets without smoothing never touch
+// log q of other classes, so a masked (-inf) class costs nothing, as in PyTorch.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "blocks.h"
+#include "error.h"
+#include "job.h"
+
+namespace xent {
+
+namespace {
+
+constexpr int64_t kTile = 64;
+constexpr double kLogFloor = -100.0;      // PyTorch's clamp of log(p)
+constexpr double kDenominatorFloor = 1e-12;
+
+// What one block of positions contributes; summed in block order afterwards.
+struct BlockSums {
+    double loss = 0.0;
+    double weight = 0.0;
+    int64_t count = 0;
+    int64_t correct = 0;
+    int64_t bad_position = -1;  // first position whose target or sample weight is invalid
+    double bad_value = 0.0;
+    bool bad_is_weight = false;
+};
+
+template <typename T, int kTarget, int kInput>
+class ClassKernel {
+    static constexpr bool kIndex = kTarget == XENT_TARGET_INDEX;
+    static constexpr bool kLogits = kInput == XENT_INPUT_LOGITS;
+
+public:
+    explicit ClassKernel(const Job& job)
+        : p_(*job.problem),
+          layout_(job.layout),
+          x_(static_cast<const T*>(job.input)),
+          target_(job.target),
+          w_(static_cast<const T*>(job.class_weights)),
+          s_(static_cast<const T*>(job.sample_weights)),
+          lengths_(job.lengths),
+          g_(static_cast<const T*>(job.grad_output)),
+          loss_out_(static_cast<T*>(job.loss_out)),
+          grad_(static_cast<T*>(job.grad_input)),
+          eps_(p_.label_smoothing),
+          eps_per_class_(p_.label_smoothing / static_cast<double>(job.layout.classes)) {}
+
+    // Checks the small per-class and per-sequence inputs; returns a status.
+    int check_small_inputs() {
+        weight_total_ = 0.0;
+        for (int64_t c = 0; c < layout_.classes; ++c) {
+            double wc = weight(c);
+            if (!(wc >= 0.0) || !std::isfinite(wc))
+                return fail(XENT_ERR_ARGUMENT, "class_weights: weight of class %lld is %g, must be finite and >= 0",
+                            (long long)c, wc);
+            weight_total_ += wc;
+        }
+        for (int64_t n = 0; n < layout_.sequences; ++n) {
+            int64_t len = length(n);
+            if (len < 0 || len > layout_.steps)
+                return fail(XENT_ERR_ARGUMENT, "lengths: sequence %lld has length %lld, must be in [0, %lld]",
+                            (long long)n, (long long)len, (long long)layout_.steps);
+        }
+        return XENT_OK;
+    }
+
+    // Pass 1, no input read: validates targets and sample weights and sums the MEAN divisor,
+    // before anything is written.
+    void count_block(int64_t first, int64_t end, BlockSums& sums) const {
+        for (int64_t pos = first; pos < end; ++pos) {
+            double sp = sample_weight(pos);
+            if (s_ && !(sp >= 0.0 && std::isfinite(sp))) {
+                note_bad(sums, pos, sp, true);
+                continue;
+            }
+            int64_t cls = class_of(pos);
+            if (cls == kExcluded) continue;
+            if (cls == kInvalid) {
+                note_bad(sums, pos, static_cast<double>(target_index(pos)), false);
+                continue;
+            }
+            sums.weight += kIndex ? sp * weight(cls) : sp;
+            sums.count += 1;
+        }
+    }
+
+    // Pass 2: loss, metrics and (when asked) gradient of every position in [first, end).
+    // `factor` is the reduced loss's dL/dl_p (upstream gradient * scale / divisor).
+    void compute_block(int64_t first, int64_t end, double factor, BlockSums& sums) const {
+        const int64_t inner = layout_.inner;
+        for (int64_t pos = first; pos < end;) {
+            int64_t o = pos / inner, i = pos % inner;
+            int64_t width = std::min({kTile, end - pos, inner - i});
+            compute_tile(o, i, width, factor, sums);
+            pos += width;
+        }
+    }
+
+    double weight_total() const { return weight_total_; }
+
+private:
+    static constexpr int64_t kExcluded = -1;
+    static constexpr int64_t kInvalid = -2;
+
+    double weight(int64_t c) const { return w_ ? static_cast<double>(w_[c]) : 1.0; }
+    double sample_weight(int64_t pos) const { return s_ ? static_cast<double>(s_[pos]) : 1.0; }
+
+    int64_t target_index(int64_t pos) const {
+        return p_.target_dtype == XENT_INT32 ? static_cast<const int32_t*>(target_)[pos]
+                                             : static_cast<const int64_t*>(target_)[pos];
+    }
+
+    int64_t length(int64_t n) const {
+        return p_.lengths_dtype == XENT_INT32 ? static_cast<const int32_t*>(lengths_)[n]
+                                              : static_cast<const int64_t*>(lengths_)[n];
+    }
+
+    // INDEX: the position's class, kExcluded or kInvalid. PROBABILITIES: 0 or kExcluded.
+    int64_t class_of(int64_t pos) const {
+        if (lengths_ != nullptr && pos % layout_.steps >= length(pos / layout_.steps)) return kExcluded;
+        if constexpr (!kIndex) return 0;
+        int64_t raw = target_index(pos);
+        if (raw == p_.ignore_index) return kExcluded;
+        int64_t c = raw - p_.index_base;
+        return (c < 0 || c >= layout_.classes) ? kInvalid : c;
+    }
+
+    static void note_bad(BlockSums& sums, int64_t pos, double value, bool is_weight) {
+        if (sums.bad_position >= 0) return;
+        sums.bad_position = pos;
+        sums.bad_value = value;
+        sums.bad_is_weight = is_weight;
+    }
+
+    // log q_c and d(log q_c)/dx_c of a non-logits input.
+    static double log_q(T v) {
+        if constexpr (kInput == XENT_INPUT_PROBABILITIES) return std::max(std::log(static_cast<double>(v)), kLogFloor);
+        return static_cast<double>(v);
+    }
+    static double dlog_q(T v) {
+        if constexpr (kInput == XENT_INPUT_PROBABILITIES) return 1.0 / std::max(static_cast<double>(v), kDenominatorFloor);
+        return 1.0;
+    }
+
+    void compute_tile(int64_t o, int64_t i0, int64_t width, double factor, BlockSums& sums) const {
+        const int64_t C = layout_.classes, S = layout_.inner;
+        const bool smoothing = eps_ > 0.0;
+        const int64_t base = o * C * S + i0;
+        const T* xb = x_ + base;
+        const T* tb = kIndex ? nullptr : static_cast<const T*>(target_) + base;
+        T* gb = grad_ ? grad_ + base : nullptr;
+        const T neg_inf = -std::numeric_limits<T>::infinity();
+
+        // Per position of the tile: class (or exclusion), gradient factor, sweep accumulators.
+        int64_t cls[kTile], argmax[kTile], target_argmax[kTile];
+        T m[kTile], best_target[kTile];
+        double sum[kTile], f[kTile], at_y[kTile], weighted[kTile], a_total[kTile];
+        for (int64_t k = 0; k < width; ++k) {
+            const int64_t pos = o * S + i0 + k;
+            cls[k] = class_of(pos);
+            f[k] = 0.0;
+            if (cls[k] != kExcluded) {
+                f[k] = p_.reduction == XENT_REDUCTION_NONE ? p_.scale * (g_ ? static_cast<double>(g_[pos]) : 1.0) : factor;
+                f[k] *= sample_weight(pos);
+            }
+            m[k] = best_target[k] = neg_inf;
+            argmax[k] = target_argmax[k] = 0;
+            sum[k] = at_y[k] = weighted[k] = a_total[k] = 0.0;
+        }
+
+        // Sweep 1. at_y: x_y or log q_y (INDEX). weighted: sum w_c x_c or w_c log q_c (INDEX with
+        // smoothing), or sum a_c x_c or a_c log q_c (PROBABILITIES). a_total: A (PROBABILITIES).
+        for (int64_t c = 0; c < C; ++c) {
+            const T* row = xb + c * S;
+            T* out = gb ? gb + c * S : nullptr;
+            const double wc = weight(c);
+            for (int64_t k = 0; k < width; ++k) {
+                const T v = row[k];
+                if constexpr (kLogits) {
+                    if (v > m[k]) {
+                        sum[k] = sum[k] * std::exp(m[k] - v) + 1.0;
+                        m[k] = v;
+                        argmax[k] = c;
+                    } else if (v != neg_inf) {  // -inf adds nothing; skipping it avoids -inf - -inf
+                        sum[k] += std::exp(v - m[k]);
+                    }
+                } else if (v > m[k]) {
+                    m[k] = v;
+                    argmax[k] = c;
+                }
+                if (cls[k] == kExcluded) {
+                    if (out) out[k] = T(0);
+                    continue;
+                }
+                double a;  // a_c, this class's coefficient
+                if constexpr (kIndex) {
+                    a = eps_per_class_ * wc;
+                    if (c == cls[k]) {
+                        a += (1.0 - eps_) * wc;
+                        at_y[k] = kLogits ? static_cast<double>(v) : log_q(v);
+                    }
+                    if (smoothing) weighted[k] += wc * (kLogits ? static_cast<double>(v) : log_q(v));
+                } else {
+                    const T t = tb[c * S + k];
+                    if (t > best_target[k]) {
+                        best_target[k] = t;
+                        target_argmax[k] = c;
+                    }
+                    a = wc * ((1.0 - eps_) * static_cast<double>(t) + eps_per_class_);
+                    weighted[k] += a * (kLogits ? static_cast<double>(v) : log_q(v));
+                    a_total[k] += a;
+                }
+                if constexpr (!kLogits) {
+                    if (out) out[k] = static_cast<T>(-f[k] * a * dlog_q(v));
+                }
+            }
+        }
+
+        // Per position: loss and metrics; for logits, the gradient's coefficient of q_c.
+        double coef[kTile];
+        for (int64_t k = 0; k < width; ++k) {
+            const int64_t pos = o * S + i0 + k;
+            coef[k] = 0.0;
+            if (cls[k] == kExcluded) {
+                if (loss_out_) loss_out_[pos] = T(0);
+                continue;
+            }
+            double l;
+            if constexpr (kLogits) {
+                const double lse = static_cast<double>(m[k]) + std::log(sum[k]);
+                if constexpr (kIndex) {
+                    const double wy = weight(cls[k]);
+                    l = -(1.0 - eps_) * wy * (at_y[k] - lse);  // x_y - lse first: exact when confident
+                    if (smoothing) l -= eps_per_class_ * (weighted[k] - lse * weight_total_);
+                    coef[k] = f[k] * ((1.0 - eps_) * wy + eps_per_class_ * weight_total_) / sum[k];
+                } else {
+                    l = -(weighted[k] - a_total[k] * lse);
+                    coef[k] = f[k] * a_total[k] / sum[k];
+                }
+            } else if constexpr (kIndex) {
+                l = -(1.0 - eps_) * weight(cls[k]) * at_y[k];
+                if (smoothing) l -= eps_per_class_ * weighted[k];
+            } else {
+                l = -weighted[k];
+            }
+            l *= sample_weight(pos);
+            sums.loss += l;
+            sums.correct += argmax[k] == (kIndex ? cls[k] : target_argmax[k]);
+            if (loss_out_) loss_out_[pos] = static_cast<T>(p_.scale * l);
+        }
+        if (!kLogits || !gb) return;
+
+        // Sweep 2 (logits): the gradient. Each element is read before it is written, so
+        // grad == input works.
+        for (int64_t c = 0; c < C; ++c) {
+            const T* row = xb + c * S;
+            T* out = gb + c * S;
+            const double wc = weight(c);
+            for (int64_t k = 0; k < width; ++k) {
+                if (cls[k] == kExcluded) {
+                    out[k] = T(0);
+                    continue;
+                }
+                double a;
+                if constexpr (kIndex) {
+                    a = eps_per_class_ * wc + (c == cls[k] ? (1.0 - eps_) * wc : 0.0);
+                } else {
+                    a = wc * ((1.0 - eps_) * static_cast<double>(tb[c * S + k]) + eps_per_class_);
+                }
+                out[k] = static_cast<T>(coef[k] * std::exp(row[k] - m[k]) - f[k] * a);
+            }
+        }
+    }
+
+    const xent_problem& p_;
+    const Layout& layout_;
+    const T* x_;
+    const void* target_;
+    const T* w_;
+    const T* s_;
+    const void* lengths_;
+    const T* g_;
+    T* loss_out_;
+    T* grad_;
+    const double eps_;
+    const double eps_per_class_;
+    double weight_total_ = 0.0;
+};
+
+template <typename T, int kTarget, int kInput>
+int run(const Job& job, xent_result* result) {
+    ClassKernel<T, kTarget, kInput> kernel(job);
+    int status = kernel.check_small_inputs();
+    if (status != XENT_OK) return status;
+
+    const Layout& layout = job.layout;
+    const xent_problem& p = *job.problem;
+    const Blocks blocks = plan_blocks(layout.positions, layout.classes);
+    std::vector<BlockSums> sums(static_cast<size_t>(blocks.count));
+
+    for_each_block(blocks, layout.positions, layout.positions, job.threads,
+                   [&](int64_t b, int64_t first, int64_t end) { kernel.count_block(first, end, sums[b]); });
+    double weight = 0.0;
+    int64_t count = 0;
+    for (const BlockSums& s : sums) {
+        if (s.bad_position >= 0) {
+            if (s.bad_is_weight)
+                return fail(XENT_ERR_ARGUMENT, "sample_weights: weight at position %lld is %g, must be finite and >= 0",
+                            (long long)s.bad_position, s.bad_value);
+            return fail(XENT_ERR_TARGET, "target: value %lld at position %lld is outside [%lld, %lld) and is not the ignore index %lld",
+                        (long long)s.bad_value, (long long)s.bad_position, (long long)p.index_base,
+                        (long long)(p.index_base + layout.classes), (long long)p.ignore_index);
+        }
+        weight += s.weight;
+        count += s.count;
+    }
+
+    double factor = p.scale * p.grad_output_scalar;
+    if (p.reduction == XENT_REDUCTION_MEAN) factor = weight > 0.0 ? factor / weight : 0.0;
+
+    for_each_block(blocks, layout.positions, layout.elements, job.threads,
+                   [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
+    double loss = 0.0;
+    int64_t correct = 0;
+    for (const BlockSums& s : sums) {
+        loss += s.loss;
+        correct += s.correct;
+    }
+    loss *= p.scale;
+    if (p.reduction == XENT_REDUCTION_MEAN) loss /= weight;  // 0/0 = NaN when nothing counts
+    if (result) {
+        result->loss = loss;
+        result->weight_sum = weight;
+        result->count = count;
+        result->correct = correct;
+    }
+    return XENT_OK;
+}
+
+template <typename T, int kTarget>
+int run_input(const Job& job, xent_result* result) {
+    switch (job.problem->input_kind) {
+        case XENT_INPUT_LOGITS: return run<T, kTarget, XENT_INPUT_LOGITS>(job, result);
+        case XENT_INPUT_PROBABILITIES: return run<T, kTarget, XENT_INPUT_PROBABILITIES>(job, result);
+        default: return run<T, kTarget, XENT_INPUT_LOG_PROBABILITIES>(job, result);
+    }
+}
+
+template <typename T>
+int run_target(const Job& job, xent_result* result) {
+    if (job.problem->target_kind == XENT_TARGET_INDEX) return run_input<T, XENT_TARGET_INDEX>(job, result);
+    return run_input<T, XENT_TARGET_PROBABILITIES>(job, result);
+}
+
+}  // namespace
+
+int compute_class(const Job& job, xent_result* result) {
+    if (job.problem->dtype == XENT_FLOAT32) return run_target<float>(job, result);
+    return run_target<double>(job, result);
+}
+
+}  // namespace xent
