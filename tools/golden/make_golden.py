@@ -26,31 +26,123 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
-def index_case(name, shape, *, class_axis=1, dtype="float32", target_dtype="int64",
-               reduction="mean", ignore_index=-100, label_smoothing=0.0, weighted=False,
-               index_base=0, grad_output=None, seed=0, logits=None, target=None, ignore_some=False):
-    """F.cross_entropy with index targets; the input is laid out as xent will see it."""
+class ClampedLog(torch.autograd.Function):
+    """log(p) clamped at -100, with 1/max(p, 1e-12) as its derivative: docs/semantics.md's
+    PROBABILITIES input, which is how PyTorch's binary_cross_entropy treats its input."""
+
+    @staticmethod
+    def forward(ctx, p):
+        ctx.save_for_backward(p)
+        return torch.log(p).clamp(min=-100)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (p,) = ctx.saved_tensors
+        return grad / p.clamp(min=1e-12)
+
+
+def make_input(g, shape, c_axis, input_kind, tdtype, binary):
+    raw = torch.randn(shape, generator=g, dtype=torch.float64) * 3
+    if input_kind == "logits":
+        x = raw
+    elif binary:
+        x = torch.sigmoid(raw) if input_kind == "probabilities" else None
+    else:
+        x = torch.softmax(raw, c_axis) if input_kind == "probabilities" else torch.log_softmax(raw, c_axis)
+    return x.to(tdtype)
+
+
+def case(name, shape, *, target_kind="index", input_kind="logits", class_axis=1, dtype="float32",
+         target_dtype="int64", reduction="mean", ignore_index=-100, label_smoothing=0.0, weighted=False,
+         index_base=0, grad_output=None, seed=0, logits=None, target=None, ignore_some=False,
+         sample_weights=False, lengths=None, scale=1.0):
+    """One golden case: PyTorch's loss and gradient for the input laid out as xent sees it."""
     g = torch.Generator().manual_seed(seed)
     tdtype = DTYPES[dtype]
     rank = len(shape)
+    binary = target_kind == "binary"
     c_axis = 0 if rank == 1 else (1 if class_axis == 1 else rank - 1)
-    classes = shape[c_axis]
-    per_position = [d for i, d in enumerate(shape) if i != c_axis]
+    classes = 1 if binary else shape[c_axis]
+    per_position = list(shape) if binary else [d for i, d in enumerate(shape) if i != c_axis]
 
-    x = logits.to(tdtype) if logits is not None else (torch.randn(shape, generator=g, dtype=torch.float64) * 3).to(tdtype)
-    x = x.reshape(shape).clone().requires_grad_(True)
-    if target is not None:
-        y = torch.tensor(target, dtype=torch.int64).reshape(per_position)
+    x = logits.to(tdtype).reshape(shape) if logits is not None else make_input(g, shape, c_axis, input_kind, tdtype, binary)
+    x = x.clone().requires_grad_(True)
+    if target_kind == "index":
+        if target is not None:
+            y = torch.tensor(target, dtype=torch.int64).reshape(per_position)
+        else:
+            y = torch.randint(0, classes, per_position if per_position else [], generator=g)
+            if ignore_some and y.numel() > 1:
+                y.view(-1)[::3] = ignore_index
+    elif target is not None:
+        y = torch.tensor(target, dtype=tdtype).reshape(shape)
+    elif binary:
+        y = torch.rand(shape, generator=g, dtype=torch.float64).to(tdtype)
+        if seed % 2:
+            y = torch.round(y)
     else:
-        y = torch.randint(0, classes, per_position if per_position else [], generator=g)
-        if ignore_some and y.numel() > 1:
-            y.view(-1)[::3] = ignore_index
+        y = torch.softmax(torch.randn(shape, generator=g, dtype=torch.float64) * 2, c_axis).to(tdtype)
     w = (torch.rand(classes, generator=g, dtype=torch.float64) * 2 + 0.1).to(tdtype) if weighted else None
+    s = (torch.rand(per_position, generator=g, dtype=torch.float64) * 2).to(tdtype) if sample_weights else None
+
+    # Positions that count: within their sequence's length, and not ignored.
+    counted = torch.ones(per_position, dtype=torch.bool)
+    if lengths is not None:
+        steps = torch.arange(per_position[1]).unsqueeze(0)
+        counted &= steps < torch.tensor(lengths).unsqueeze(1)
+    if target_kind == "index":
+        counted &= y != ignore_index
 
     # PyTorch wants the class axis at 1 (or 0 unbatched).
-    x_torch = x if (rank <= 2 or class_axis == 1) else x.movedim(-1, 1)
-    loss = F.cross_entropy(x_torch, y, weight=w, ignore_index=ignore_index,
-                           reduction=reduction, label_smoothing=label_smoothing)
+    moved = rank > 2 and class_axis == -1
+    xt = x.movedim(-1, 1) if moved else x
+    yt = y.movedim(-1, 1) if (moved and target_kind == "probabilities") else y
+    cdim = 0 if rank == 1 else 1
+    wb = (w if w is not None else torch.ones(classes, dtype=tdtype)).view([-1] + [1] * (xt.dim() - cdim - 1))
+    if target_kind == "index":
+        yi = torch.where(counted, y, torch.full_like(y, ignore_index))
+        if input_kind == "logits":
+            per = F.cross_entropy(xt, yi, weight=w, ignore_index=ignore_index, reduction="none",
+                                  label_smoothing=label_smoothing)
+        else:
+            logq = xt if input_kind == "log-probabilities" else ClampedLog.apply(xt)
+            per = F.nll_loss(logq, yi, weight=w, ignore_index=ignore_index, reduction="none")
+            if label_smoothing > 0:  # as PyTorch's cross_entropy composes it
+                smooth = -(logq * wb).sum(cdim).masked_fill(~counted, 0.0)
+                per = (1 - label_smoothing) * per + label_smoothing / classes * smooth
+        divisor_weights = (w[y.clamp(0, classes - 1)] if w is not None else torch.ones(per_position, dtype=tdtype))
+    elif target_kind == "probabilities":
+        if input_kind == "logits":
+            per = F.cross_entropy(xt, yt, weight=w, reduction="none", label_smoothing=label_smoothing)
+        else:
+            logq = xt if input_kind == "log-probabilities" else ClampedLog.apply(xt)
+            per = -(logq * ((1 - label_smoothing) * yt + label_smoothing / classes) * wb).sum(cdim)
+        per = per * counted
+        divisor_weights = torch.ones(per_position, dtype=tdtype)
+    elif input_kind == "logits":
+        per = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+        divisor_weights = torch.ones(per_position, dtype=tdtype)
+    else:
+        per = F.binary_cross_entropy(x, y, reduction="none")
+        divisor_weights = torch.ones(per_position, dtype=tdtype)
+
+    sw = s if s is not None else torch.ones(per_position, dtype=tdtype)
+    divisor = (sw * divisor_weights * counted).sum()
+    if reduction == "none":
+        loss = per * sw * scale
+    else:
+        denominator = divisor if reduction == "mean" else 1
+        loss = (per * sw).sum() / denominator * scale
+        if s is None and lengths is None:
+            # Where PyTorch has the reduction itself, the golden value is PyTorch's own, and our
+            # divisor must agree with it.
+            native = pytorch_reduced(reduction, target_kind, input_kind, xt, yt if target_kind != "binary" else y,
+                                     x, w, ignore_index, label_smoothing)
+            if native is not None:
+                assert torch.isnan(native) and torch.isnan(loss) or torch.allclose(native * scale, loss, rtol=1e-5, atol=1e-7), \
+                    (name, float(native), float(loss))
+                loss = native * scale
+
     if grad_output is None:
         upstream = torch.ones_like(loss)
     elif isinstance(grad_output, float):
@@ -59,25 +151,65 @@ def index_case(name, shape, *, class_axis=1, dtype="float32", target_dtype="int6
         upstream = (torch.rand(loss.shape, generator=g, dtype=torch.float64) * 2 - 0.5).to(tdtype)
     loss.backward(upstream)
 
-    # Targets as the user passes them: shifted by the index base, ignored ones untouched.
-    y_user = torch.where(y == ignore_index, y, y + index_base)
+    # Metrics: the first arg-max, as torch.argmax picks it.
+    if binary:
+        hits = ((x > (0.0 if input_kind == "logits" else 0.5)) == (y > 0.5))
+    else:
+        predicted = x.detach().argmax(c_axis)
+        truth = y if target_kind == "index" else y.argmax(c_axis)
+        hits = predicted == truth
+    hits = hits & counted
+
+    if target_kind == "index":
+        y_user = torch.where(y == ignore_index, y, y + index_base)
+        target_values = [int(v) for v in y_user.reshape(-1).tolist()]
+    else:
+        target_values = flat(y)
     return {
         "name": name,
+        "target_kind": target_kind,
+        "input_kind": input_kind,
         "shape": list(shape),
         "class_axis": class_axis,
         "dtype": dtype,
-        "target_dtype": target_dtype,
+        "target_dtype": target_dtype if target_kind == "index" else dtype,
         "reduction": reduction,
         "ignore_index": ignore_index,
         "index_base": index_base,
         "label_smoothing": label_smoothing,
+        "scale": scale,
         "weight": flat(w) if w is not None else None,
+        "sample_weights": flat(s) if s is not None else None,
+        "lengths": lengths,
         "grad_output": None if grad_output is None else (float(upstream) if upstream.dim() == 0 else flat(upstream)),
         "input": flat(x),
-        "target": [int(v) for v in y_user.reshape(-1).tolist()],
+        "target": target_values,
         "loss": float(loss) if loss.dim() == 0 else flat(loss),
         "grad": flat(x.grad),
+        "count": int(counted.sum()),
+        "weight_sum": float(divisor),
+        "correct": int(hits.sum()),
     }
+
+
+def pytorch_reduced(reduction, target_kind, input_kind, xt, yt, x, w, ignore_index, label_smoothing):
+    """PyTorch's own "mean" or "sum" for the forms that have one, else None."""
+    r = reduction
+    if target_kind == "index" and input_kind == "logits":
+        return F.cross_entropy(xt, yt, weight=w, ignore_index=ignore_index, label_smoothing=label_smoothing, reduction=r)
+    if target_kind == "index" and input_kind == "log-probabilities" and label_smoothing == 0:
+        return F.nll_loss(xt, yt, weight=w, ignore_index=ignore_index, reduction=r)
+    if target_kind == "probabilities" and input_kind == "logits":
+        return F.cross_entropy(xt, yt, weight=w, label_smoothing=label_smoothing, reduction=r)
+    if target_kind == "binary":
+        if input_kind == "logits":
+            return F.binary_cross_entropy_with_logits(x, yt, reduction=r)
+        return F.binary_cross_entropy(x, yt, reduction=r)
+    return None
+
+
+def index_case(name, shape, **options):
+    return case(name, shape, **options)
 
 
 def options_sweep():
@@ -135,6 +267,84 @@ def hostile():
     return cases
 
 
+def every_form():
+    """Each target kind with each input kind it allows, over layouts, dtypes and reductions."""
+    cases, seed = [], 400
+    forms = [(t, i) for t in ("index", "probabilities") for i in ("logits", "probabilities", "log-probabilities")]
+    forms += [("binary", "logits"), ("binary", "probabilities")]
+    for target_kind, input_kind in forms:
+        for shape, axis in (((5, 6), 1), ((2, 4, 3), 1), ((2, 3, 4), -1)):
+            for dtype in ("float32", "float64"):
+                for reduction in ("mean", "sum", "none"):
+                    binary = target_kind == "binary"
+                    smoothing = 0.1 if not binary and seed % 2 else 0.0
+                    weighted = not binary and seed % 4 >= 2
+                    name = f"{target_kind}_{input_kind}_{'x'.join(map(str, shape))}_axis{axis}_{dtype}_{reduction}" \
+                           f"_ls{smoothing}_w{int(weighted)}"
+                    cases.append(case(name, shape, target_kind=target_kind, input_kind=input_kind, class_axis=axis,
+                                      dtype=dtype, reduction=reduction, label_smoothing=smoothing, weighted=weighted,
+                                      seed=seed, ignore_some=target_kind == "index" and seed % 3 == 0,
+                                      target_dtype="int32" if seed % 5 == 0 else "int64"))
+                    seed += 1
+    return cases
+
+
+def per_call_options():
+    """Sample weights (theanets' weighted), sequence lengths (Mathematica's "Varying"), scale,
+    1-based indices and upstream gradients, with every target kind."""
+    cases, seed = [], 600
+    for target_kind, input_kind in (("index", "logits"), ("index", "probabilities"), ("probabilities", "logits"),
+                                    ("probabilities", "log-probabilities"), ("binary", "logits"),
+                                    ("binary", "probabilities")):
+        for reduction in ("mean", "sum", "none"):
+            binary = target_kind == "binary"
+            cases.append(case(f"sample_weights_{target_kind}_{input_kind}_{reduction}", (6, 5), target_kind=target_kind,
+                              input_kind=input_kind, reduction=reduction, sample_weights=True, weighted=not binary,
+                              label_smoothing=0.0 if binary else 0.1, ignore_some=target_kind == "index", seed=seed,
+                              grad_output="random" if reduction == "none" else 0.5))
+            seed += 1
+    for target_kind in ("index", "probabilities"):
+        for shape, axis in (((3, 5, 4), -1), ((3, 4, 5), 1)):
+            for reduction in ("mean", "none"):
+                cases.append(case(f"lengths_{target_kind}_{'x'.join(map(str, shape))}_axis{axis}_{reduction}", shape,
+                                  target_kind=target_kind, class_axis=axis, reduction=reduction, lengths=[5, 2, 0],
+                                  weighted=True, sample_weights=reduction == "mean", seed=seed))
+                seed += 1
+    cases.append(case("lengths_all_zero_mean", (2, 3, 4), class_axis=-1, lengths=[0, 0], seed=seed))
+    for target_kind, input_kind in (("index", "logits"), ("probabilities", "probabilities"), ("binary", "logits")):
+        cases.append(case(f"scale_{target_kind}_{input_kind}", (4, 5), target_kind=target_kind, input_kind=input_kind,
+                          scale=2.5, seed=seed + 1))
+        seed += 1
+    cases.append(case("index_base_1_log_probabilities", (5, 4), input_kind="log-probabilities", index_base=1,
+                      label_smoothing=0.2, weighted=True, seed=seed + 2))
+    cases.append(case("index_base_1_probabilities_lengths", (2, 3, 4), class_axis=-1, input_kind="probabilities",
+                      index_base=1, lengths=[2, 3], seed=seed + 3))
+    return cases
+
+
+def hostile_forms():
+    """Probabilities of exactly 0 and 1 (clamped logs, floored denominators), -inf log-probabilities
+    and +-1000 logits for binary targets."""
+    inf = float("inf")
+    probs = torch.tensor([[0.0, 1.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+    cases = [
+        case("probabilities_input_zero_target", (3, 3), input_kind="probabilities", logits=probs, target=[0, 2, 1],
+             reduction="none"),
+        case("probabilities_input_zero_smoothing", (3, 3), input_kind="probabilities", logits=probs, target=[1, 0, 2],
+             label_smoothing=0.1),
+        case("log_probabilities_minus_inf", (3, 3), input_kind="log-probabilities", logits=torch.log(probs),
+             target=[1, 0, 2], reduction="none"),
+        case("binary_probabilities_0_and_1", (2, 3), target_kind="binary", input_kind="probabilities",
+             logits=torch.tensor([0.0, 1.0, 0.0, 1.0, 0.5, 1e-30]), target=[0.0, 1.0, 1.0, 0.0, 0.5, 1.0],
+             reduction="none"),
+        case("binary_logits_pm1000", (2, 3), target_kind="binary", input_kind="logits",
+             logits=torch.tensor([1000.0, -1000.0, 1000.0, -1000.0, 0.0, 30.0]), target=[1.0, 0.0, 0.0, 1.0, 0.3, 0.9]),
+        case("soft_targets_masked_logits", (2, 3), target_kind="probabilities",
+             logits=torch.tensor([[0.0, -inf, 1.0], [2.0, 1.0, 0.0]]), target=[0.5, 0.0, 0.5, 0.2, 0.3, 0.5]),
+    ]
+    return cases
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
@@ -142,6 +352,9 @@ def main():
         "index_logits_options.json": options_sweep(),
         "index_logits_upstream.json": upstream_and_index_options(),
         "index_logits_hostile.json": hostile(),
+        "every_form.json": every_form(),
+        "per_call_options.json": per_call_options(),
+        "hostile_forms.json": hostile_forms(),
     }
     for file, cases in files.items():
         with open(os.path.join(OUT, file), "w") as f:

@@ -15,11 +15,13 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Both backends against PyTorch's F.cross_entropy on the golden files that
- * tools/golden/make_golden.py writes: loss and gradient to 2e-5 relative in float32.
+ * Both backends against PyTorch (F.cross_entropy, F.nll_loss, F.binary_cross_entropy[_with_logits])
+ * on the golden files that tools/golden/make_golden.py writes: loss and gradient to 2e-5 relative
+ * in float32, and the metrics (count, summed weight, correct positions).
  */
 class GoldenTest {
-    static final String[] FILES = {"index_logits_options.json", "index_logits_upstream.json", "index_logits_hostile.json"};
+    static final String[] FILES = {"index_logits_options.json", "index_logits_upstream.json", "index_logits_hostile.json",
+        "every_form.json", "per_call_options.json", "hostile_forms.json"};
     static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     static List<JsonNode> cases(String file) throws IOException {
@@ -54,18 +56,22 @@ class GoldenTest {
 
     static void check(JsonNode c, BackendKind backend) {
         Reduction reduction = Reduction.valueOf(c.get("reduction").asText().toUpperCase(Locale.ROOT));
+        TargetKind targetKind = TargetKind.valueOf(enumName(c.path("target_kind").asText("index")));
         CrossEntropyLoss.Builder builder = CrossEntropyLoss.builder()
                 .backend(backend)
+                .targetKind(targetKind)
+                .inputKind(InputKind.valueOf(enumName(c.path("input_kind").asText("logits"))))
                 .classAxis(c.get("class_axis").asInt())
                 .reduction(reduction)
-                .ignoreIndex(c.get("ignore_index").asLong())
                 .indexBase(c.get("index_base").asInt())
-                .labelSmoothing(c.get("label_smoothing").asDouble());
+                .labelSmoothing(c.get("label_smoothing").asDouble())
+                .scale(c.path("scale").asDouble(1.0));
+        if (targetKind == TargetKind.INDEX) builder.ignoreIndex(c.get("ignore_index").asLong());
         if (!c.get("weight").isNull()) builder.classWeights(doubles(c.get("weight")));
         CrossEntropyLoss loss = builder.build();
 
-        DType dtype = c.get("dtype").asText().equals("float32") ? DType.FLOAT32 : DType.FLOAT64;
-        DType targetType = c.get("target_dtype").asText().equals("int32") ? DType.INT32 : DType.INT64;
+        DType dtype = DType.valueOf(enumName(c.get("dtype").asText()));
+        DType targetType = DType.valueOf(enumName(c.get("target_dtype").asText()));
         JsonNode shapeNode = c.get("shape");
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) shape[i] = shapeNode.get(i).asLong();
@@ -74,10 +80,19 @@ class GoldenTest {
         Tensors.T target = Tensors.of(targetType, doubles(c.get("target")));
         Tensors.T grad = Tensors.allocate(dtype, input.count(), Tensors.Kind.TYPED, 0);
         Batch batch = new Batch().shape(shape).input(input.buffer).target(target.buffer).gradInput(grad.buffer);
+        if (!c.path("sample_weights").isMissingNode() && !c.get("sample_weights").isNull()) {
+            batch.sampleWeights(Tensors.of(dtype, doubles(c.get("sample_weights"))).buffer);
+        }
+        if (!c.path("lengths").isMissingNode() && !c.get("lengths").isNull()) {
+            batch.lengths(Tensors.of(DType.INT64, doubles(c.get("lengths"))).buffer);
+        }
+        int positions = doubles(c.get("grad")).length;
+        if (targetKind == TargetKind.INDEX) positions = target.count();
+        else if (targetKind == TargetKind.PROBABILITIES) positions /= (int) shape[shape.length == 1 ? 0 : c.get("class_axis").asInt() == 1 ? 1 : shape.length - 1];
         JsonNode upstream = c.get("grad_output");
         Tensors.T lossOut = null;
         if (reduction == Reduction.NONE) {
-            lossOut = Tensors.allocate(dtype, target.count(), Tensors.Kind.TYPED, 0);
+            lossOut = Tensors.allocate(dtype, positions, Tensors.Kind.TYPED, 0);
             batch.lossOut(lossOut.buffer);
             if (!upstream.isNull()) batch.gradOutput(Tensors.of(dtype, doubles(upstream)).buffer);
         } else if (!upstream.isNull()) {
@@ -93,5 +108,14 @@ class GoldenTest {
         }
         Close.arrays("grad", doubles(c.get("grad")), grad.toArray(), tol);
         assertEquals(BackendKind.valueOf(backend.name()), loss.backend());
+        if (c.has("count")) {
+            assertEquals(c.get("count").asLong(), r.count(), "count");
+            assertEquals(c.get("correct").asLong(), r.correct(), "correct");
+            Close.scalar("weightSum", c.get("weight_sum").asDouble(), r.weightSum(), 1e-6);
+        }
+    }
+
+    static String enumName(String pythonName) {
+        return pythonName.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 }
