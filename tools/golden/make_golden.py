@@ -14,11 +14,13 @@ import json
 import os
 import sys
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                   "java", "core", "src", "test", "resources", "golden")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+OUT = os.path.join(ROOT, "java", "core", "src", "test", "resources", "golden")
+NPY_OUT = os.path.join(ROOT, "java", "cli", "src", "test", "resources", "npy")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
@@ -345,6 +347,70 @@ def hostile_forms():
     return cases
 
 
+def cli_cases():
+    """Cases for `xent loss`: each becomes a folder of .npy files written by NumPy, the command's
+    options (args.txt) and PyTorch's expected loss and gradient."""
+    return [
+        ("cross_entropy_4d_axis1", case("a", (2, 5, 3, 2), label_smoothing=0.1, weighted=True, ignore_some=True, seed=900),
+         "--label-smoothing 0.1"),
+        ("cross_entropy_class_last_none", case("b", (3, 4, 6), class_axis=-1, reduction="none", grad_output="random",
+                                               seed=901), "--class-axis -1 --reduction none"),
+        ("cross_entropy_index_base_1_lengths", case("c", (3, 5, 4), class_axis=-1, index_base=1, lengths=[5, 3, 1],
+                                                    weighted=True, seed=902), "--class-axis -1 --index-base 1"),
+        ("soft_targets_lengths_axis1", case("d", (3, 4, 5), target_kind="probabilities", lengths=[5, 0, 2],
+                                            label_smoothing=0.2, seed=903), "--target-kind probabilities --label-smoothing 0.2"),
+        ("nll_loss_int32_ignore_2_sum", case("e", (6, 5), input_kind="log-probabilities", target_dtype="int32",
+                                             ignore_index=2, reduction="sum", seed=904),
+         "--input-kind log-probabilities --ignore-index 2 --reduction sum"),
+        ("soft_targets_float64_upstream", case("f", (4, 7), target_kind="probabilities", dtype="float64", weighted=True,
+                                               grad_output=0.37, seed=905), "--target-kind probabilities"),
+        ("binary_cross_entropy_sample_weights_none", case("g", (3, 4), target_kind="binary", input_kind="probabilities",
+                                                          sample_weights=True, reduction="none", seed=906),
+         "--target-kind binary --input-kind probabilities --reduction none"),
+        ("binary_cross_entropy_with_logits_scale", case("h", (2, 3, 2), target_kind="binary", scale=2.5, seed=907),
+         "--target-kind binary --scale 2.5"),
+        ("mathematica_index_probabilities", case("i", (5, 4), input_kind="probabilities", index_base=1, seed=908),
+         "--input-kind probabilities --index-base 1"),
+        ("theanets_weighted_scaled", case("j", (6, 3), sample_weights=True, scale=0.5, seed=909), "--scale 0.5"),
+    ]
+
+
+def write_cli_case(folder, c, args):
+    """The case's tensors as .npy files in their own dtypes, plus args.txt and the expectations."""
+    os.makedirs(folder, exist_ok=True)
+    for f in os.listdir(folder):
+        os.remove(os.path.join(folder, f))
+    floats = np.float32 if c["dtype"] == "float32" else np.float64
+    shape = c["shape"]
+    axis = 0 if len(shape) == 1 else (1 if c["class_axis"] == 1 else len(shape) - 1)
+    positions = shape if c["target_kind"] == "binary" else [d for i, d in enumerate(shape) if i != axis]
+    np.save(os.path.join(folder, "input.npy"), np.asarray(c["input"], dtype=floats).reshape(shape))
+    if c["target_kind"] == "index":
+        ints = np.int32 if c["target_dtype"] == "int32" else np.int64
+        np.save(os.path.join(folder, "target.npy"), np.asarray(c["target"], dtype=ints).reshape(positions))
+    else:
+        np.save(os.path.join(folder, "target.npy"), np.asarray(c["target"], dtype=floats).reshape(shape))
+    files = ""
+    if c["weight"] is not None:
+        np.save(os.path.join(folder, "weight.npy"), np.asarray(c["weight"], dtype=floats))
+        files += " --weight weight.npy"
+    if c["sample_weights"] is not None:
+        np.save(os.path.join(folder, "sample_weight.npy"), np.asarray(c["sample_weights"], dtype=floats).reshape(positions))
+        files += " --sample-weight sample_weight.npy"
+    if c["lengths"] is not None:
+        np.save(os.path.join(folder, "lengths.npy"), np.asarray(c["lengths"], dtype=np.int64))
+        files += " --lengths lengths.npy"
+    if c["grad_output"] is not None:
+        g = np.asarray(c["grad_output"], dtype=floats)
+        np.save(os.path.join(folder, "grad_output.npy"), g.reshape(positions) if c["reduction"] == "none" else g)
+        files += " --grad-output grad_output.npy"
+    loss = np.asarray(c["loss"], dtype=np.float64)
+    np.save(os.path.join(folder, "expected_loss.npy"), loss.reshape(positions) if c["reduction"] == "none" else loss)
+    np.save(os.path.join(folder, "expected_grad.npy"), np.asarray(c["grad"], dtype=np.float64).reshape(shape))
+    with open(os.path.join(folder, "args.txt"), "w") as f:
+        f.write(f"--input input.npy --target target.npy{files} {args}\n")
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
@@ -362,6 +428,10 @@ def main():
                       separators=(",", ":"))
             f.write("\n")
         print(f"{file}: {len(cases)} cases", file=sys.stderr)
+    cli = cli_cases()
+    for name, c, args in cli:
+        write_cli_case(os.path.join(NPY_OUT, name), c, args)
+    print(f"npy/: {len(cli)} command-line cases", file=sys.stderr)
 
 
 if __name__ == "__main__":

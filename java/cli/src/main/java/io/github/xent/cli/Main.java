@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Fused native cross-entropy loss and gradient for the JVM.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LossCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
+                "  java -jar xent.jar loss --input x.npy --target y.npy --grad-out g.npy",
                 "  java -jar xent.jar demo                      train a digit classifier, then time native vs Java",
                 "  java -jar xent.jar demo --epochs 5 --no-bench",
                 "  java -jar xent.jar demo --data my.csv        features..., label per line"})
