@@ -125,6 +125,23 @@ class BadInputTest {
                 f -> f.batch.sampleWeights(CrossEntropyLoss.direct(new float[] {1, 1, -2, 1}))));
         rows.add(new Row("NaN sample weight", iae, "sampleWeights:",
                 f -> f.batch.sampleWeights(CrossEntropyLoss.direct(new float[] {1, Float.NaN, 1, 1}))));
+        rows.add(new Row("probability target of the per-position shape", iae, "target:", f -> {
+            f.builder.targetKind(TargetKind.PROBABILITIES);
+            f.batch.target(CrossEntropyLoss.direct(new float[N]));
+        }));
+        rows.add(new Row("probability target of another dtype", iae, "target:", f -> {
+            f.builder.targetKind(TargetKind.PROBABILITIES);
+            f.batch.target(CrossEntropyLoss.direct(new double[N * C]));
+        }));
+        rows.add(new Row("label smoothing with binary targets", iae, "labelSmoothing:",
+                f -> f.builder.targetKind(TargetKind.BINARY).labelSmoothing(0.1)));
+        rows.add(new Row("log-probabilities with binary targets", iae, "inputKind:",
+                f -> f.builder.targetKind(TargetKind.BINARY).inputKind(InputKind.LOG_PROBABILITIES)));
+        rows.add(new Row("lengths with binary targets", iae, "lengths:", f -> {
+            f.builder.targetKind(TargetKind.BINARY);
+            f.batch.shape(2, 2, C).target(CrossEntropyLoss.direct(new float[N * C]))
+                    .lossOut(CrossEntropyLoss.direct(new float[N * C])).lengths(CrossEntropyLoss.direct(new long[] {1, 1}));
+        }));
         return rows;
     }
 
