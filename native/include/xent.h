@@ -151,6 +151,26 @@ XENT_API int xent_abi_version(void);
 XENT_API size_t xent_problem_size(void);
 XENT_API size_t xent_result_size(void);
 
+/* Instruction sets of the vectorised kernels, from the most portable up. */
+enum xent_isa {
+    XENT_ISA_SCALAR = 0,   /* the plain C++ reference kernels */
+    XENT_ISA_PORTABLE = 1, /* 128-bit vectors: SSE2 on x86-64, NEON on ARM64 */
+    XENT_ISA_AVX2 = 2,     /* AVX2 with FMA */
+    XENT_ISA_AVX512 = 3    /* AVX-512 F, DQ, BW, VL */
+};
+
+/* The instruction set that calls use now: the best this CPU supports, capped by the environment
+ * variable XENT_MAX_ISA (scalar, portable, avx2 or avx512) when the library loads, and by
+ * xent_set_max_isa(). Only the logits kernels are vectorised; other forms use the scalar ones. */
+XENT_API int xent_isa(void);
+
+/* Caps the instruction set at `isa` (for tests and comparisons) and returns the one now in use:
+ * the lower of the cap and what the CPU supports. Calls that start afterwards use it. */
+XENT_API int xent_set_max_isa(int isa);
+
+/* "scalar", "portable", "avx2", "avx512", or "unknown". */
+XENT_API const char* xent_isa_name(int isa);
+
 /* The thread count that threads = 0 stands for (OpenMP's default on this machine). */
 XENT_API int xent_default_threads(void);
 

@@ -18,12 +18,15 @@ struct Blocks {
     int64_t count = 0;
 };
 
-inline Blocks plan_blocks(int64_t positions, int64_t classes) {
+// `align`: block sizes are a multiple of it (when positions allow), so that vector kernels that
+// take neighbouring positions a vector at a time see whole vectors.
+inline Blocks plan_blocks(int64_t positions, int64_t classes, int64_t align = 1) {
     constexpr int64_t kElementsPerBlock = 1 << 14;  // enough work to amortise scheduling
     constexpr int64_t kMaxBlocks = 4096;            // bounds the per-call partial-sum storage
     Blocks b;
     b.size = std::max<int64_t>(1, (kElementsPerBlock + classes - 1) / classes);
     b.size = std::max(b.size, (positions + kMaxBlocks - 1) / kMaxBlocks);
+    b.size = (b.size + align - 1) / align * align;
     b.count = (positions + b.size - 1) / b.size;
     return b;
 }

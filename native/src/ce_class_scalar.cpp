@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "blocks.h"
+#include "ce_logits.h"
 #include "error.h"
+#include "isa.h"
 #include "job.h"
 
 namespace xent {
@@ -112,6 +114,11 @@ public:
             compute_tile(o, i, width, factor, sums);
             pos += width;
         }
+    }
+
+    // Positions (o, i0 .. i0 + width) of one outer index, width <= kTile.
+    void compute_positions(int64_t o, int64_t i0, int64_t width, double factor, BlockSums& sums) const {
+        compute_tile(o, i0, width, factor, sums);
     }
 
     double weight_total() const { return weight_total_; }
@@ -305,6 +312,33 @@ private:
     double weight_total_ = 0.0;
 };
 
+LogitsJob logits_job(const Job& job, double weight_total) {
+    const xent_problem& p = *job.problem;
+    LogitsJob j;
+    j.classes = job.layout.classes;
+    j.inner = job.layout.inner;
+    j.steps = job.layout.steps;
+    j.input = job.input;
+    j.target = job.target;
+    j.class_weights = job.class_weights;
+    j.sample_weights = job.sample_weights;
+    j.lengths = job.lengths;
+    j.grad_output = job.grad_output;
+    j.loss_out = job.loss_out;
+    j.grad = job.grad_input;
+    j.ignore_index = p.ignore_index;
+    j.index_base = p.index_base;
+    j.eps = p.label_smoothing;
+    j.eps_per_class = p.label_smoothing / static_cast<double>(job.layout.classes);
+    j.weight_total = weight_total;
+    j.scale = p.scale;
+    j.index_targets = p.target_kind == XENT_TARGET_INDEX;
+    j.target_int32 = p.target_dtype == XENT_INT32;
+    j.lengths_int32 = p.lengths_dtype == XENT_INT32;
+    j.reduction_none = p.reduction == XENT_REDUCTION_NONE;
+    return j;
+}
+
 template <typename T, int kTarget, int kInput>
 int run(const Job& job, xent_result* result) {
     ClassKernel<T, kTarget, kInput> kernel(job);
@@ -313,7 +347,8 @@ int run(const Job& job, xent_result* result) {
 
     const Layout& layout = job.layout;
     const xent_problem& p = *job.problem;
-    const Blocks blocks = plan_blocks(layout.positions, layout.classes);
+    // Class axis 1: blocks of whole 64-position groups, so vector tiles never straddle blocks.
+    const Blocks blocks = plan_blocks(layout.positions, layout.classes, layout.inner > 1 ? 64 : 1);
     std::vector<BlockSums> sums(static_cast<size_t>(blocks.count));
 
     for_each_block(blocks, layout.positions, layout.positions, job.threads,
@@ -336,8 +371,35 @@ int run(const Job& job, xent_result* result) {
     double factor = p.scale * p.grad_output_scalar;
     if (p.reduction == XENT_REDUCTION_MEAN) factor = weight > 0.0 ? factor / weight : 0.0;
 
-    for_each_block(blocks, layout.positions, layout.elements, job.threads,
-                   [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
+    // Logits go to the vectorised kernels of the current instruction set, when there are any.
+    const LogitsKernels* simd = kInput == XENT_INPUT_LOGITS && layout.classes < (int64_t(1) << 31) ? logits_kernels() : nullptr;
+    if (simd == nullptr) {
+        for_each_block(blocks, layout.positions, layout.elements, job.threads,
+                       [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
+    } else {
+        const LogitsJob lj = logits_job(job, kernel.weight_total());
+        const bool f32 = sizeof(T) == 4;
+        const int64_t lanes = f32 ? simd->lanes_f32 : simd->lanes_f64;
+        const LogitsRowsFn rows = f32 ? simd->rows_f32 : simd->rows_f64;
+        const LogitsTileFn tile = f32 ? simd->tile_f32 : simd->tile_f64;
+        for_each_block(blocks, layout.positions, layout.elements, job.threads, [&](int64_t b, int64_t first, int64_t end) {
+            LogitsSums ls{0.0, 0};
+            if (layout.inner == 1) {
+                rows(lj, first, end, factor, &ls);
+            } else {
+                // Whole vectors of neighbouring positions go to the vector kernel, the rest to the scalar one.
+                for (int64_t pos = first; pos < end;) {
+                    const int64_t o = pos / layout.inner, i = pos % layout.inner;
+                    const int64_t width = std::min({lanes, end - pos, layout.inner - i});
+                    if (width == lanes) tile(lj, o, i, factor, &ls);
+                    else kernel.compute_positions(o, i, width, factor, sums[b]);
+                    pos += width;
+                }
+            }
+            sums[b].loss += ls.loss;
+            sums[b].correct += ls.correct;
+        });
+    }
     double loss = 0.0;
     int64_t correct = 0;
     for (const BlockSums& s : sums) {
