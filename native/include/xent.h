@@ -168,6 +168,9 @@ XENT_API int xent_isa(void);
  * the lower of the cap and what the CPU supports. Calls that start afterwards use it. */
 XENT_API int xent_set_max_isa(int isa);
 
+/* The best instruction set this CPU supports (what xent_isa() gives without a cap). */
+XENT_API int xent_supported_isa(void);
+
 /* "scalar", "portable", "avx2", "avx512", or "unknown". */
 XENT_API const char* xent_isa_name(int isa);
 

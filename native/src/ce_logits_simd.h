@@ -33,6 +33,7 @@ template <>
 struct Simd<float> {
     typedef float V __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int32_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
+    typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in double
     using Int = int32_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 4;
     static constexpr float kLowest = -3.402823466e+38f;
@@ -42,6 +43,7 @@ template <>
 struct Simd<double> {
     typedef double V __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int64_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
+    typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES)));
     using Int = int64_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 8;
     static constexpr double kLowest = -1.7976931348623157e+308;
@@ -169,9 +171,10 @@ struct RowState {
     I target_index = I{};
     // Against the running max m: sum w_c (x_c - m) and sum w_c (index targets with smoothing), or
     // sum a_c (x_c - m) and sum a_c (probability targets). Measuring from m keeps the terms small,
-    // so the loss does not cancel (a single class gives exactly 0).
-    V weighted = V{};
-    V a_total = V{};
+    // so the loss does not cancel (a single class gives exactly 0). Summed in float within a chunk,
+    // in double across chunks, like the exps.
+    double weighted = 0.0;
+    double a_total = 0.0;
 };
 
 // Sweep 1 over `count` vectors at class c (the last one holding `tail` valid lanes, tail == lanes
@@ -196,11 +199,11 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
         st.sum *= static_cast<double>(sexp<T>(st.m - chunk_max));
         // Re-measure the weighted sums from the new max. While m is still the lowest float only
         // -inf (or NaN) has been seen, and those sums must stay as they are.
-        if (st.m != Simd<T>::kLowest) st.weighted -= st.a_total * (chunk_max - st.m);
+        if (st.m != Simd<T>::kLowest) st.weighted -= st.a_total * (static_cast<double>(chunk_max) - st.m);
         st.m = chunk_max;
     }
     const V m = V{} + st.m;
-    V acc = V{};
+    V acc = V{}, weighted = V{}, a_total = V{};
     const I lane = iota<T>();
     for (int k = 0; k < count; ++k) {
         const bool partial = k == count - 1 && tail < W;
@@ -218,13 +221,13 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
             const V wv = w ? (partial ? load_partial<T>(w + at, tail, T(0)) : load<T>(w + at))
                            : (partial ? first_lanes<T>(tail, T(1), T(0)) : V{} + T(1));
             if (kIndex) {
-                st.weighted += wv * d;
-                st.a_total += wv;
+                weighted += wv * d;
+                a_total += wv;
             } else {
                 const V tv = partial ? load_partial<T>(t + at, tail, T(0)) : load<T>(t + at);
                 const V a = wv * (tv * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class));
-                st.weighted += a * d;
-                st.a_total += a;
+                weighted += a * d;
+                a_total += a;
                 const V tv_cmp = partial ? load_partial<T>(t + at, tail, neg_inf) : tv;
                 const I t_better = tv_cmp > st.target_best;
                 st.target_best = t_better ? tv_cmp : st.target_best;
@@ -237,6 +240,10 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
         }
     }
     st.sum += hsum<T>(acc);
+    if (!kIndex || kSmooth) {
+        st.weighted += hsum<T>(weighted);
+        st.a_total += hsum<T>(a_total);
+    }
 }
 
 // Sweep 2 over the same vectors: stored e -> gradient.
@@ -306,10 +313,10 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
         if (kIndex) {
             wy = static_cast<double>(class_weight<T>(j, cls));
             l = -(1.0 - j.eps) * wy * (xy - lse);
-            if (kSmooth) l -= j.eps_per_class * (hsum<T>(st.weighted) - j.weight_total * log_sum);
+            if (kSmooth) l -= j.eps_per_class * (st.weighted - j.weight_total * log_sum);
         } else {
-            a_total = hsum<T>(st.a_total);
-            l = a_total * log_sum - hsum<T>(st.weighted);
+            a_total = st.a_total;
+            l = a_total * log_sum - st.weighted;
         }
         l *= sp;
         sums->loss += l;
@@ -391,13 +398,19 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     }
     // Sweep 2: exps against the final max (the tile is still in cache), stored for sweep 3, and
     // the weighted sums of x - m (see RowState).
-    double sum[W];
-    for (int l = 0; l < W; ++l) sum[l] = 0.0;
+    using D = typename Simd<T>::D;
+    D sum_d{}, weighted_d{}, a_total_d{};
     V acc{};
     for (int64_t c = 0; c < C; ++c) {
         const V d = load<T>(x + c * S) - m;
         const V e = vexp<T>(d);
         acc += e;
+        if ((c & 7) == 7) {  // move to double every 8 classes: long float sums drift
+            sum_d += __builtin_convertvector(acc, D);
+            weighted_d += __builtin_convertvector(weighted, D);
+            a_total_d += __builtin_convertvector(a_total, D);
+            acc = weighted = a_total = V{};
+        }
         if (!kIndex || kSmooth) {
             const T wc = class_weight<T>(j, c);
             if (kIndex) {
@@ -409,12 +422,12 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
             }
         }
         if (kGrad) store<T>(g + c * S, e);
-        if ((c & 63) == 63) {  // flush to double now and then: long float sums drift
-            for (int l = 0; l < W; ++l) sum[l] += static_cast<double>(acc[l]);
-            acc = V{};
-        }
     }
-    for (int l = 0; l < W; ++l) sum[l] += static_cast<double>(acc[l]);
+    sum_d += __builtin_convertvector(acc, D);
+    weighted_d += __builtin_convertvector(weighted, D);
+    a_total_d += __builtin_convertvector(a_total, D);
+    double sum[W];
+    for (int l = 0; l < W; ++l) sum[l] = sum_d[l];
 
     // Per lane: loss, metrics and the gradient's coefficients.
     V coef{}, hit{}, smooth{};
@@ -430,14 +443,14 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         if (kIndex) {
             const double wy = static_cast<double>(class_weight<T>(j, cls[l]));
             loss = -(1.0 - j.eps) * wy * (static_cast<double>(xy[l]) - lse);
-            if (kSmooth) loss -= j.eps_per_class * (static_cast<double>(weighted[l]) - j.weight_total * log_sum);
+            if (kSmooth) loss -= j.eps_per_class * (weighted_d[l] - j.weight_total * log_sum);
             coef[l] = static_cast<T>(static_cast<double>(f[l]) * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / sum[l]);
             hit[l] = static_cast<T>(static_cast<double>(f[l]) * (1.0 - j.eps) * wy);
             smooth[l] = static_cast<T>(static_cast<double>(f[l]) * j.eps_per_class);
             sums->correct += best_index[l] == cls[l];
         } else {
-            loss = static_cast<double>(a_total[l]) * log_sum - static_cast<double>(weighted[l]);
-            coef[l] = static_cast<T>(static_cast<double>(f[l]) * static_cast<double>(a_total[l]) / sum[l]);
+            loss = a_total_d[l] * log_sum - weighted_d[l];
+            coef[l] = static_cast<T>(static_cast<double>(f[l]) * a_total_d[l] / sum[l]);
             sums->correct += best_index[l] == target_index[l];
         }
         loss *= static_cast<double>(sp[l]);

@@ -68,6 +68,11 @@ extern "C" {
 
 int xent_isa(void) { return xent::current_isa(); }
 
+int xent_supported_isa(void) {
+    xent::detect();
+    return xent::cpu_isa;
+}
+
 int xent_set_max_isa(int isa) {
     xent::detect();
     if (isa < XENT_ISA_SCALAR) isa = XENT_ISA_SCALAR;

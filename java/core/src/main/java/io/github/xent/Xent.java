@@ -28,6 +28,34 @@ public final class Xent {
         return NativeLibrary.available() ? XentNative.xent_version() : null;
     }
 
+    /**
+     * The instruction set the native kernels use now: the best this CPU has, capped by the
+     * environment variable {@code XENT_MAX_ISA} and {@link #setMaxIsa}. {@link Isa#SCALAR} without
+     * the native library.
+     */
+    public static Isa isa() {
+        return NativeLibrary.available() ? Isa.values()[XentNative.xent_isa()] : Isa.SCALAR;
+    }
+
+    /**
+     * Caps the instruction set of the native kernels for calls that start afterwards, in every
+     * thread (to compare paths, or to test each one on one machine); returns the one now in use,
+     * the lower of {@code max} and what the CPU supports.
+     *
+     * @throws IllegalStateException without the native library
+     */
+    public static Isa setMaxIsa(Isa max) {
+        if (!NativeLibrary.available()) {
+            throw new IllegalStateException("setMaxIsa: the native library is not loaded: " + NativeLibrary.reason());
+        }
+        return Isa.values()[XentNative.xent_set_max_isa(max.ordinal())];
+    }
+
+    /** The best instruction set this CPU supports. */
+    public static Isa supportedIsa() {
+        return NativeLibrary.available() ? Isa.values()[XentNative.xent_supported_isa()] : Isa.SCALAR;
+    }
+
     /** The thread count a loss built with {@code threads(0)} uses natively (1 without the native library). */
     public static int defaultThreads() {
         return NativeLibrary.available() ? XentNative.xent_default_threads() : 1;

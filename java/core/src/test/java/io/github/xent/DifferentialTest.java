@@ -25,7 +25,12 @@ class DifferentialTest {
         for (int seed = 1; seed <= CASES; seed++) {
             if (only != null && seed != only) continue;
             Problem p = Problem.random(seed);
-            tests.add(DynamicTest.dynamicTest("seed " + seed + ": " + p, () -> compare(p)));
+            tests.add(DynamicTest.dynamicTest("seed " + seed + ": " + p, () -> {
+                Outcome expected = run(p, BackendKind.JAVA);
+                for (Isa isa : Isas.available()) {  // every native kernel path this CPU has
+                    Isas.with(isa, () -> compare(p, expected, isa));
+                }
+            }));
         }
         return tests.stream();
     }
@@ -217,16 +222,18 @@ class DifferentialTest {
         return o;
     }
 
-    static void compare(Problem p) {
-        Outcome expected = run(p, BackendKind.JAVA);
+    static void compare(Problem p, Outcome expected, Isa isa) {
         Outcome actual = run(p, BackendKind.NATIVE);
         double tol = p.dtype == DType.FLOAT32 ? 1e-6 : 1e-12;
-        Close.scalar("loss", expected.result.loss(), actual.result.loss(), tol);
-        Close.scalar("weightSum", expected.result.weightSum(), actual.result.weightSum(), 1e-12);
-        assertEquals(expected.result.count(), actual.result.count(), "count");
-        assertEquals(expected.result.correct(), actual.result.correct(), "correct");
-        if (expected.losses != null) Close.arrays("lossOut", expected.losses, actual.losses, tol);
-        if (expected.grad != null) Close.arrays("gradInput", expected.grad, actual.grad, tol, gradientUnit(p, expected.result));
+        String on = " (" + isa + ")";
+        Close.scalar("loss" + on, expected.result.loss(), actual.result.loss(), tol);
+        Close.scalar("weightSum" + on, expected.result.weightSum(), actual.result.weightSum(), 1e-12);
+        assertEquals(expected.result.count(), actual.result.count(), "count" + on);
+        assertEquals(expected.result.correct(), actual.result.correct(), "correct" + on);
+        if (expected.losses != null) Close.arrays("lossOut" + on, expected.losses, actual.losses, tol);
+        if (expected.grad != null) {
+            Close.arrays("gradInput" + on, expected.grad, actual.grad, tol, gradientUnit(p, expected.result));
+        }
     }
 
     /** The largest factor a gradient element's terms carry: |scale * g| * max w * max s / divisor. */

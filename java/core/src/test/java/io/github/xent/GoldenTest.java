@@ -46,8 +46,10 @@ class GoldenTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (String file : FILES) {
             for (JsonNode c : cases(file)) {
-                for (BackendKind backend : new BackendKind[] {BackendKind.NATIVE, BackendKind.JAVA}) {
-                    tests.add(DynamicTest.dynamicTest(c.get("name").asText() + " [" + backend + "]", () -> check(c, backend)));
+                tests.add(DynamicTest.dynamicTest(c.get("name").asText() + " [JAVA]", () -> check(c, BackendKind.JAVA)));
+                for (Isa isa : Isas.available()) {  // every native kernel path this CPU has
+                    tests.add(DynamicTest.dynamicTest(c.get("name").asText() + " [NATIVE " + isa + "]",
+                            () -> Isas.with(isa, () -> check(c, BackendKind.NATIVE))));
                 }
             }
         }

@@ -56,4 +56,12 @@ public final class XentNative {
     public static native @Cast("size_t") long xent_result_size();
 
     public static native int xent_default_threads();
+
+    public static native int xent_isa();
+
+    public static native int xent_set_max_isa(int isa);
+
+    public static native int xent_supported_isa();
+
+    public static native @Cast("const char*") String xent_isa_name(int isa);
 }
