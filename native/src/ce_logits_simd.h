@@ -15,6 +15,9 @@
 // of the standard library, so nothing compiled here for one instruction set can be merged into
 // another's code path.
 #include <cstdint>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>  // always-inline intrinsics only: nothing out of line to merge
+#endif
 
 #include "ce_logits.h"
 
@@ -34,6 +37,7 @@ struct Simd<float> {
     typedef float V __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int32_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in double
+    typedef int64_t L __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in int64
     using Int = int32_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 4;
     static constexpr float kLowest = -3.402823466e+38f;
@@ -44,6 +48,7 @@ struct Simd<double> {
     typedef double V __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int64_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES)));
+    typedef int64_t L __attribute__((vector_size(XENT_VECTOR_BYTES)));
     using Int = int64_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 8;
     static constexpr double kLowest = -1.7976931348623157e+308;
@@ -51,7 +56,9 @@ struct Simd<double> {
 
 #include "exp_simd.h"
 
-constexpr int kChunk = 8;  // vectors per chunk of sweep 1: one rescale check per chunk
+// Vectors per chunk of sweep 1: one max, rescale check and horizontal sum per chunk, so large
+// chunks amortise them; the chunk is read twice (max, then exps), the second time from L1.
+constexpr int kChunk = 32;
 
 template <typename T>
 inline typename Simd<T>::V load(const T* p) {
@@ -112,6 +119,15 @@ inline typename Simd<T>::I iota() {
     return v;
 }
 
+// Index of the first element equal to `value` among `count` vectors starting at class c.
+template <typename T>
+inline int64_t first_index_of(const typename Simd<T>::V* v, int count, T value, int64_t c) {
+    for (int k = 0; k < count; ++k)
+        for (int l = 0; l < Simd<T>::kLanes; ++l)
+            if (v[k][l] == value) return c + static_cast<int64_t>(k) * Simd<T>::kLanes + l;
+    return c;
+}
+
 // First arg-max of a row from per-lane bests (ties go to the smallest index).
 template <typename T>
 inline int64_t first_argmax(typename Simd<T>::V best, typename Simd<T>::I index) {
@@ -165,10 +181,12 @@ struct RowState {
     using I = typename Simd<T>::I;
     T m = Simd<T>::kLowest;  // running max; the lowest finite value keeps -inf - m at -inf
     double sum = 0.0;         // sum of exp(x - m)
-    V best = V{} - static_cast<T>(__builtin_inf());
-    I best_index = I{};
-    V target_best = V{} - static_cast<T>(__builtin_inf());
-    I target_index = I{};
+    // Arg-max per chunk: only a chunk whose max beats every earlier one is searched, so the
+    // common chunk pays one comparison. Ties keep the earlier index.
+    T best = -static_cast<T>(__builtin_inf());
+    int64_t best_index = 0;
+    T target_best = -static_cast<T>(__builtin_inf());
+    int64_t target_index = 0;
     // Against the running max m: sum w_c (x_c - m) and sum w_c (index targets with smoothing), or
     // sum a_c (x_c - m) and sum a_c (probability targets). Measuring from m keeps the terms small,
     // so the loss does not cancel (a single class gives exactly 0). Summed in float within a chunk,
@@ -187,14 +205,30 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
     constexpr int W = Simd<T>::kLanes;
     const T* w = static_cast<const T*>(j.class_weights);
     const T neg_inf = -static_cast<T>(__builtin_inf());
-    V v[kChunk];
-    for (int k = 0; k < count; ++k) {
+    auto load_x = [&](int k) {
         const bool partial = k == count - 1 && tail < W;
-        v[k] = partial ? load_partial<T>(x + c + k * W, tail, neg_inf) : load<T>(x + c + k * W);
+        return partial ? load_partial<T>(x + c + k * W, tail, neg_inf) : load<T>(x + c + k * W);
+    };
+    V top = load_x(0), top2 = V{} + neg_inf;
+    int k0 = 1;
+    for (; k0 + 1 < count; k0 += 2) {  // two accumulators: max has latency
+        top = vmax<T>(top, load_x(k0));
+        top2 = vmax<T>(top2, load_x(k0 + 1));
     }
-    V top = v[0];
-    for (int k = 1; k < count; ++k) top = vmax<T>(top, v[k]);
-    const T chunk_max = hmax<T>(top);
+    if (k0 < count) top = vmax<T>(top, load_x(k0));
+    const T chunk_max = hmax<T>(vmax<T>(top, top2));
+    if (chunk_max > st.best) {  // the first element equal to the new best
+        st.best = chunk_max;
+        st.best_index = c;
+        for (int k = 0; k < count; ++k) {
+            const V v = load_x(k);
+            int64_t found = first_index_of<T>(&v, 1, chunk_max, c + k * W);
+            if (v[found - c - k * W] == chunk_max) {
+                st.best_index = found;
+                break;
+            }
+        }
+    }
     if (chunk_max > st.m) {
         st.sum *= static_cast<double>(sexp<T>(st.m - chunk_max));
         // Re-measure the weighted sums from the new max. While m is still the lowest float only
@@ -203,21 +237,17 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
         st.m = chunk_max;
     }
     const V m = V{} + st.m;
-    V acc = V{}, weighted = V{}, a_total = V{};
-    const I lane = iota<T>();
+    V acc = V{}, weighted = V{}, a_total = V{}, target_top = V{} + neg_inf;
     for (int k = 0; k < count; ++k) {
         const bool partial = k == count - 1 && tail < W;
         const int64_t at = c + k * W;
-        const V e = vexp<T>(v[k] - m);
+        const V xk = load_x(k);
+        const V e = vexp<T, true>(xk - m);
         acc += e;
-        const I index = lane + static_cast<typename Simd<T>::Int>(at);
-        const I better = v[k] > st.best;
-        st.best = better ? v[k] : st.best;
-        st.best_index = better ? index : st.best_index;
         if (!kIndex || kSmooth) {
             // Padded lanes must add nothing: x and w are read as 0 there. (x is read before e is
             // stored: with an in-place gradient they are the same memory.)
-            const V d = partial ? load_partial<T>(x + at, tail, T(0)) - m : v[k] - m;
+            const V d = partial ? load_partial<T>(x + at, tail, T(0)) - m : xk - m;
             const V wv = w ? (partial ? load_partial<T>(w + at, tail, T(0)) : load<T>(w + at))
                            : (partial ? first_lanes<T>(tail, T(1), T(0)) : V{} + T(1));
             if (kIndex) {
@@ -228,10 +258,7 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
                 const V a = wv * (tv * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class));
                 weighted += a * d;
                 a_total += a;
-                const V tv_cmp = partial ? load_partial<T>(t + at, tail, neg_inf) : tv;
-                const I t_better = tv_cmp > st.target_best;
-                st.target_best = t_better ? tv_cmp : st.target_best;
-                st.target_index = t_better ? index : st.target_index;
+                target_top = vmax<T>(target_top, partial ? load_partial<T>(t + at, tail, neg_inf) : tv);
             }
         }
         if (kGrad) {
@@ -243,6 +270,21 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
     if (!kIndex || kSmooth) {
         st.weighted += hsum<T>(weighted);
         st.a_total += hsum<T>(a_total);
+    }
+    if (!kIndex) {  // the target's arg-max, per chunk like the input's
+        const T t_max = hmax<T>(target_top);
+        if (t_max > st.target_best) {
+            st.target_best = t_max;
+            for (int k = 0; k < count; ++k) {
+                const bool partial = k == count - 1 && tail < W;
+                const V tv = partial ? load_partial<T>(t + c + k * W, tail, neg_inf) : load<T>(t + c + k * W);
+                const int64_t found = first_index_of<T>(&tv, 1, t_max, c + k * W);
+                if (tv[found - c - k * W] == t_max) {
+                    st.target_index = found;
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -320,8 +362,7 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
         }
         l *= sp;
         sums->loss += l;
-        const int64_t predicted = first_argmax<T>(st.best, st.best_index);
-        sums->correct += predicted == (kIndex ? cls : first_argmax<T>(st.target_best, st.target_index));
+        sums->correct += st.best_index == (kIndex ? cls : st.target_index);
         if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * l);
         if (!kGrad) continue;
 
@@ -352,36 +393,158 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
     if (chunk_max != local) __builtin_free(chunk_max);
 }
 
-// One vector of neighbouring positions (o, i0 + lane) of a class-axis-1 input.
-template <typename T, bool kIndex, bool kSmooth, bool kGrad>
+// log of a vector of doubles >= 1 (sums of exps that include exp(0)): log x = k ln 2 + log m with
+// x = 2^k m, m in [sqrt(1/2), sqrt(2)), and log m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172,
+// as an odd series to s^23 (error below 1e-17). Lanes outside (0, inf) get libm's answer.
+template <typename T>
+inline typename Simd<T>::D vlog_sum(typename Simd<T>::D x) {
+    using D = typename Simd<T>::D;
+    using L = typename Simd<T>::L;
+    const L bits = (L)x;
+    L k = ((bits >> 52) & 0x7ff) - 1023;
+    D m = (D)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
+    const L big = m > 1.4142135623730951;
+    m = big ? m * 0.5 : m;
+    k = big ? k + 1 : k;
+    const D s = (m - 1.0) / (m + 1.0), s2 = s * s;
+    D p = D{} + 1.0 / 23;
+    for (int n = 21; n >= 1; n -= 2) p = p * s2 + 1.0 / n;
+    D out = __builtin_convertvector(k, D) * 0.6931471805599453 + 2.0 * s * p;
+    for (unsigned l = 0; l < sizeof(D) / sizeof(double); ++l)
+        if (!(x[l] > 0.0 && x[l] < __builtin_inf())) out[l] = __builtin_log(x[l]);
+    return out;
+}
+
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+// In-register 16x16 transpose of floats (its own inverse): unpack, shuffle, two cross-lane steps.
+inline void transpose16(__m512 r[16]) {
+    __m512 t[16], u[16], v[16];
+    for (int i = 0; i < 8; ++i) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; ++i) {
+        u[4 * i + 0] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], 0xEE);
+        u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int k = 0; k < 4; ++k) {
+        v[k] = _mm512_shuffle_f32x4(u[k], u[k + 4], 0x88);
+        v[k + 4] = _mm512_shuffle_f32x4(u[k], u[k + 4], 0xDD);
+        v[k + 8] = _mm512_shuffle_f32x4(u[k + 8], u[k + 12], 0x88);
+        v[k + 12] = _mm512_shuffle_f32x4(u[k + 8], u[k + 12], 0xDD);
+    }
+    for (int k = 0; k < 4; ++k) {
+        r[k] = _mm512_shuffle_f32x4(v[k], v[k + 8], 0x88);
+        r[k + 8] = _mm512_shuffle_f32x4(v[k], v[k + 8], 0xDD);
+        r[k + 4] = _mm512_shuffle_f32x4(v[k + 4], v[k + 12], 0x88);
+        r[k + 12] = _mm512_shuffle_f32x4(v[k + 4], v[k + 12], 0xDD);
+    }
+}
+#endif
+
+// W rows of C elements (row-major, rows C apart) -> class-major staging (c * W + lane).
+template <typename T>
+inline void rows_to_lanes(const T* rows, int64_t C, T* staged) {
+    constexpr int W = Simd<T>::kLanes;
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) {
+        for (int64_t c0 = 0; c0 < C; c0 += 16) {
+            const int n = C - c0 < 16 ? static_cast<int>(C - c0) : 16;
+            const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
+            __m512 r[16];
+            for (int l = 0; l < 16; ++l) r[l] = _mm512_maskz_loadu_ps(mask, rows + l * C + c0);  // never past a row
+            transpose16(r);
+            for (int k = 0; k < n; ++k) _mm512_storeu_ps(staged + (c0 + k) * 16, r[k]);
+        }
+        return;
+    }
+#endif
+    for (int l = 0; l < W; ++l)
+        for (int64_t c = 0; c < C; ++c) staged[c * W + l] = rows[l * C + c];
+}
+
+template <typename T>
+inline void lanes_to_rows(const T* staged, int64_t C, T* rows) {
+    constexpr int W = Simd<T>::kLanes;
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) {
+        for (int64_t c0 = 0; c0 < C; c0 += 16) {
+            const int n = C - c0 < 16 ? static_cast<int>(C - c0) : 16;
+            const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
+            __m512 r[16];
+            for (int k = 0; k < 16; ++k) r[k] = k < n ? _mm512_loadu_ps(staged + (c0 + k) * 16) : _mm512_setzero_ps();
+            transpose16(r);
+            for (int l = 0; l < 16; ++l) _mm512_mask_storeu_ps(rows + l * C + c0, mask, r[l]);
+        }
+        return;
+    }
+#endif
+    for (int l = 0; l < W; ++l)
+        for (int64_t c = 0; c < C; ++c) rows[l * C + c] = staged[c * W + l];
+}
+
+constexpr int64_t kGatherMaxClasses = 64;  // class-last rows this short go a vector of rows at a time
+constexpr int64_t kStagedMaxClasses = 256;  // tiles this tall are staged in a buffer on the stack
+
+// One vector of positions, a lane each: (o, i0 + lane) of a class-axis-1 input (kGather false,
+// class stride inner), or rows i0 .. i0 + lanes of a class-last input (kGather, transposed on the
+// way in and out). kStaged copies the tile into a buffer on the stack as sweep 1 reads it: class
+// rows lie `inner` elements apart, and with inner a multiple of 1024 they would all share one L1
+// set, so re-reading them from the buffers themselves would miss. The input is read once and the
+// gradient written once. Everything per position is vector arithmetic too, so short class axes
+// cost little more per element than long ones.
+template <typename T, bool kIndex, bool kSmooth, bool kGrad, bool kGather, bool kStaged>
 void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
     using V = typename Simd<T>::V;
     using I = typename Simd<T>::I;
+    using D = typename Simd<T>::D;
     using IV = typename Simd<T>::Int;
+    using L = typename Simd<T>::L;
     constexpr int W = Simd<T>::kLanes;
-    const int64_t C = j.classes, S = j.inner, base = o * C * S + i0;
+    const int64_t C = j.classes, S = kGather ? 1 : j.inner;
+    const int64_t p0 = kGather ? i0 : o * j.inner + i0;  // first position of the tile
+    const int64_t base = kGather ? i0 * C : o * C * S + i0;
     const T* x = static_cast<const T*>(j.input) + base;
     const T* t = j.index_targets ? nullptr : static_cast<const T*>(j.target) + base;
     T* g = kGrad ? static_cast<T*>(j.grad) + base : nullptr;
-
-    I cls{};
-    V f{}, sp{};
-    I excluded{};
-    for (int l = 0; l < W; ++l) {
-        const int64_t pos = o * S + i0 + l;
-        const int64_t k = class_of(j, pos);
-        cls[l] = static_cast<IV>(k);
-        excluded[l] = k < 0 ? -1 : 0;
-        sp[l] = static_cast<T>(sample_weight<T>(j, pos));
-        f[l] = k < 0 ? T(0) : static_cast<T>(gradient_factor<T>(j, pos, factor));
+    // Staged copies, class-major: element (c, lane) at c * W + lane.
+    T xs[kStaged ? kStagedMaxClasses * W : 1];
+    T ts[kStaged && !kIndex ? kStagedMaxClasses * W : 1];
+    if (kGather) {  // rows -> lanes
+        rows_to_lanes<T>(x, C, xs);
+        if (!kIndex) rows_to_lanes<T>(t, C, ts);
     }
+    auto load_x = [&](int64_t c) { return kStaged ? load<T>(xs + c * W) : load<T>(x + c * S); };
+    auto load_t = [&](int64_t c) { return kStaged ? load<T>(ts + c * W) : load<T>(t + c * S); };
 
-    // Sweep 1: max, arg-max, x_y and the target-side sums.
-    V m = V{} + Simd<T>::kLowest, best = V{} - static_cast<T>(__builtin_inf()), target_best = V{} - static_cast<T>(__builtin_inf());
-    V xy{}, weighted{}, a_total{};
+    // Per lane: class (or exclusion), sample weight, gradient factor.
+    L cls64{}, excluded64{};
+    D sp = D{} + 1.0, f = D{} + factor;
+    if (j.index_targets) {
+        for (int l = 0; l < W; ++l) cls64[l] = target_index(j, p0 + l);
+        excluded64 = cls64 == j.ignore_index;
+        cls64 -= j.index_base;
+    }
+    if (j.lengths != nullptr) {
+        for (int l = 0; l < W; ++l) if (class_of(j, p0 + l) < 0) excluded64[l] = -1;
+    }
+    if (j.sample_weights) for (int l = 0; l < W; ++l) sp[l] = static_cast<double>(static_cast<const T*>(j.sample_weights)[p0 + l]);
+    if (j.reduction_none) {
+        for (int l = 0; l < W; ++l) f[l] = j.scale * (j.grad_output ? static_cast<double>(static_cast<const T*>(j.grad_output)[p0 + l]) : 1.0);
+    }
+    f = excluded64 ? D{} : f * sp;
+    const I cls = __builtin_convertvector(cls64, I);
+    const I excluded = __builtin_convertvector(excluded64, I);
+
+    // Sweep 1: max, arg-max, x_y and the target's arg-max.
+    const T neg_inf = -static_cast<T>(__builtin_inf());
+    V m = V{} + Simd<T>::kLowest, best = V{} + neg_inf, target_best = V{} + neg_inf, xy{};
     I best_index{}, target_index{};
     for (int64_t c = 0; c < C; ++c) {
-        const V v = load<T>(x + c * S);
+        const V v = kGather ? load_x(c) : load<T>(x + c * S);
+        if (kStaged && !kGather) store<T>(xs + c * W, v);
         const I ci = I{} + static_cast<IV>(c);
         m = vmax<T>(m, v);
         const I better = v > best;
@@ -390,102 +553,105 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         if (kIndex) {
             xy = ci == cls ? v : xy;
         } else {
-            const V tv = load<T>(t + c * S);
+            const V tv = kGather ? load_t(c) : load<T>(t + c * S);
+            if (kStaged && !kGather) store<T>(ts + c * W, tv);
             const I t_better = tv > target_best;
             target_best = t_better ? tv : target_best;
             target_index = t_better ? ci : target_index;
         }
     }
-    // Sweep 2: exps against the final max (the tile is still in cache), stored for sweep 3, and
-    // the weighted sums of x - m (see RowState).
-    using D = typename Simd<T>::D;
+    // Sweep 2: exps against the final max, kept for sweep 3 (over the staged input, or in the
+    // gradient buffer), and the weighted sums of x - m (see RowState).
     D sum_d{}, weighted_d{}, a_total_d{};
-    V acc{};
+    V acc{}, weighted{}, a_total{};
     for (int64_t c = 0; c < C; ++c) {
-        const V d = load<T>(x + c * S) - m;
-        const V e = vexp<T>(d);
+        const V d = load_x(c) - m;
+        const V e = vexp<T, true>(d);
         acc += e;
+        if (!kIndex || kSmooth) {
+            const T wc = class_weight<T>(j, c);
+            if (kIndex) {
+                weighted += d * wc;
+            } else {
+                const V a = (load_t(c) * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class)) * wc;
+                weighted += a * d;
+                a_total += a;
+            }
+        }
+        if (kGrad) {
+            if (kStaged) store<T>(xs + c * W, e);
+            else store<T>(g + c * S, e);
+        }
         if ((c & 7) == 7) {  // move to double every 8 classes: long float sums drift
             sum_d += __builtin_convertvector(acc, D);
             weighted_d += __builtin_convertvector(weighted, D);
             a_total_d += __builtin_convertvector(a_total, D);
             acc = weighted = a_total = V{};
         }
-        if (!kIndex || kSmooth) {
-            const T wc = class_weight<T>(j, c);
-            if (kIndex) {
-                weighted += d * wc;
-            } else {
-                const V a = (load<T>(t + c * S) * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class)) * wc;
-                weighted += a * d;
-                a_total += a;
-            }
-        }
-        if (kGrad) store<T>(g + c * S, e);
     }
     sum_d += __builtin_convertvector(acc, D);
     weighted_d += __builtin_convertvector(weighted, D);
     a_total_d += __builtin_convertvector(a_total, D);
-    double sum[W];
-    for (int l = 0; l < W; ++l) sum[l] = sum_d[l];
 
-    // Per lane: loss, metrics and the gradient's coefficients.
-    V coef{}, hit{}, smooth{};
+    // Per lane, in double vectors: loss, metrics, and the gradient's coefficients.
+    const D log_sum = vlog_sum<T>(sum_d);
+    const D lse = __builtin_convertvector(m, D) + log_sum;
+    D wy = D{} + 1.0;
+    if (kIndex && j.class_weights) {
+        for (int l = 0; l < W; ++l) wy[l] = excluded64[l] ? 0.0 : static_cast<double>(class_weight<T>(j, cls64[l]));
+    }
+    D loss, coef;
+    if (kIndex) {
+        loss = -(1.0 - j.eps) * wy * (__builtin_convertvector(xy, D) - lse);
+        if (kSmooth) loss -= j.eps_per_class * (weighted_d - j.weight_total * log_sum);
+        coef = f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / sum_d;
+    } else {
+        loss = a_total_d * log_sum - weighted_d;
+        coef = f * a_total_d / sum_d;
+    }
+    loss = excluded64 ? D{} : loss * sp;
+    const L hits = excluded64 ? L{} : (L)(__builtin_convertvector(best_index == (kIndex ? cls : target_index), L) & 1);
     for (int l = 0; l < W; ++l) {
-        const int64_t pos = o * S + i0 + l;
-        if (excluded[l]) {
-            if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = T(0);
-            continue;
-        }
-        const double log_sum = __builtin_log(sum[l]);
-        const double lse = static_cast<double>(m[l]) + log_sum;
-        double loss;
-        if (kIndex) {
-            const double wy = static_cast<double>(class_weight<T>(j, cls[l]));
-            loss = -(1.0 - j.eps) * wy * (static_cast<double>(xy[l]) - lse);
-            if (kSmooth) loss -= j.eps_per_class * (weighted_d[l] - j.weight_total * log_sum);
-            coef[l] = static_cast<T>(static_cast<double>(f[l]) * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / sum[l]);
-            hit[l] = static_cast<T>(static_cast<double>(f[l]) * (1.0 - j.eps) * wy);
-            smooth[l] = static_cast<T>(static_cast<double>(f[l]) * j.eps_per_class);
-            sums->correct += best_index[l] == cls[l];
-        } else {
-            loss = a_total_d[l] * log_sum - weighted_d[l];
-            coef[l] = static_cast<T>(static_cast<double>(f[l]) * a_total_d[l] / sum[l]);
-            sums->correct += best_index[l] == target_index[l];
-        }
-        loss *= static_cast<double>(sp[l]);
-        sums->loss += loss;
-        if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * loss);
+        sums->loss += loss[l];
+        sums->correct += hits[l];
+    }
+    if (j.loss_out) {
+        for (int l = 0; l < W; ++l) static_cast<T*>(j.loss_out)[p0 + l] = static_cast<T>(j.scale * loss[l]);
     }
     if (!kGrad) return;
-    double e_y[W];
-    if (kIndex) {
-        for (int l = 0; l < W; ++l) e_y[l] = excluded[l] ? 0.0 : static_cast<double>(g[cls[l] * S + l]);
-    }
 
-    // Sweep 3: gradient from the stored exps.
+    // Sweep 3: gradient from the stored exps. The target's element, where q_y - 1 cancels, is
+    // computed in double.
+    const V coef_t = __builtin_convertvector(coef, V);
+    const V hit = __builtin_convertvector(f * (1.0 - j.eps) * wy, V);
+    const V smooth = __builtin_convertvector(f * j.eps_per_class, V);
+    const V f_t = __builtin_convertvector(f, V);
+    D e_y{};  // each lane's stored exp at its target class, read before sweep 3 overwrites it
+    if (kIndex) {
+        for (int l = 0; l < W; ++l) {
+            if (excluded64[l]) continue;
+            e_y[l] = static_cast<double>(kStaged ? xs[cls64[l] * W + l] : g[cls64[l] * S + l]);
+        }
+    }
     for (int64_t c = 0; c < C; ++c) {
         const I ci = I{} + static_cast<IV>(c);
         const T wc = class_weight<T>(j, c);
-        V out = load<T>(g + c * S) * coef;
+        const V e = kStaged ? load<T>(xs + c * W) : load<T>(g + c * S);
+        V out = e * coef_t;
         if (kIndex) {
             if (kSmooth) out -= smooth * wc;
-            out = ci == cls ? out - hit : out;
         } else {
-            const V tv = load<T>(t + c * S);
-            out -= (tv * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class)) * wc * f;
+            out -= (load_t(c) * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class)) * wc * f_t;
         }
         out = excluded ? V{} : out;
-        store<T>(g + c * S, out);
+        if (kGather) store<T>(xs + c * W, out);
+        else store<T>(g + c * S, out);
     }
-    if (kIndex) {  // the target's element in double, where q_y - 1 cancels
+    if (kGather) lanes_to_rows<T>(xs, C, g);  // lanes -> rows
+    if (kIndex) {
+        const D g_y = coef * e_y - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy;
         for (int l = 0; l < W; ++l) {
-            if (excluded[l]) continue;
-            const int64_t pos = o * S + i0 + l;
-            const double f_l = gradient_factor<T>(j, pos, factor);
-            const double wy = static_cast<double>(class_weight<T>(j, cls[l]));
-            const double coef_l = f_l * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / sum[l];
-            g[cls[l] * S + l] = static_cast<T>(coef_l * e_y[l] - f_l * j.eps_per_class * wy - f_l * (1.0 - j.eps) * wy);
+            if (!excluded64[l]) g[cls64[l] * (kGather ? 1 : S) + l * (kGather ? C : 1)] = static_cast<T>(g_y[l]);
         }
     }
 }
@@ -508,21 +674,37 @@ void rows_entry(const LogitsJob& j, int64_t first, int64_t end, double factor, L
     }
 }
 
-template <typename T>
-void tile_entry(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
+template <typename T, bool kGather, bool kStaged>
+void tile_options(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
     const bool grad = j.grad != nullptr, smooth = j.eps > 0.0;
     if (j.index_targets) {
         if (smooth) {
-            if (grad) tile<T, true, true, true>(j, o, i0, factor, sums);
-            else tile<T, true, true, false>(j, o, i0, factor, sums);
+            if (grad) tile<T, true, true, true, kGather, kStaged>(j, o, i0, factor, sums);
+            else tile<T, true, true, false, kGather, kStaged>(j, o, i0, factor, sums);
         } else {
-            if (grad) tile<T, true, false, true>(j, o, i0, factor, sums);
-            else tile<T, true, false, false>(j, o, i0, factor, sums);
+            if (grad) tile<T, true, false, true, kGather, kStaged>(j, o, i0, factor, sums);
+            else tile<T, true, false, false, kGather, kStaged>(j, o, i0, factor, sums);
         }
     } else {
-        if (grad) tile<T, false, true, true>(j, o, i0, factor, sums);
-        else tile<T, false, true, false>(j, o, i0, factor, sums);
+        if (grad) tile<T, false, true, true, kGather, kStaged>(j, o, i0, factor, sums);
+        else tile<T, false, true, false, kGather, kStaged>(j, o, i0, factor, sums);
     }
+}
+
+template <typename T, bool kGather>
+void tile_entry(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
+    if (kGather || j.classes <= kStagedMaxClasses) tile_options<T, kGather, true>(j, o, i0, factor, sums);
+    else tile_options<T, false, false>(j, o, i0, factor, sums);
+}
+
+// Class-last rows [first, end): short rows a vector of rows at a time, long ones one by one.
+template <typename T>
+void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    constexpr int W = Simd<T>::kLanes;
+    if (j.classes <= kGatherMaxClasses) {
+        for (; first + W <= end; first += W) tile_entry<T, true>(j, 0, first, factor, sums);
+    }
+    if (first < end) rows_entry<T>(j, first, end, factor, sums);
 }
 
 }  // namespace
@@ -531,10 +713,10 @@ const LogitsKernels kernels = {
     XENT_ISA_NAME,
     Simd<float>::kLanes,
     Simd<double>::kLanes,
-    rows_entry<float>,
-    rows_entry<double>,
-    tile_entry<float>,
-    tile_entry<double>,
+    rows_dispatch<float>,
+    rows_dispatch<double>,
+    tile_entry<float, false>,
+    tile_entry<double, false>,
 };
 
 }  // namespace XENT_ISA

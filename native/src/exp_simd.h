@@ -63,14 +63,29 @@ inline Simd<double>::V exp_polynomial<Simd<double>::V, double>(Simd<double>::V r
     return p * r + 1.0;
 }
 
-template <typename T>
+// kNonPositive: the caller guarantees x <= 0 or NaN (softmax's x - max), so no overflow clamp.
+template <typename T, bool kNonPositive = false>
 inline typename Simd<T>::V vexp(typename Simd<T>::V x) {
     using V = typename Simd<T>::V;
     using I = typename Simd<T>::I;
     using K = ExpConstants<T>;
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    // AVX-512: vscalef makes 2^n and flushes underflow to 0 in one instruction, and vrndscale rounds.
+    // Clamping at 1.2 * kLow keeps n finite (a -inf input would make r NaN) and still underflows.
+    x = x < K::kLow * T(1.2) ? V{} + K::kLow * T(1.2) : x;
+    if (!kNonPositive) x = K::kHigh < x ? V{} + K::kHigh : x;
+    V n;
+    if constexpr (sizeof(T) == 4) n = (V)_mm512_roundscale_ps((__m512)(x * K::kLog2e), _MM_FROUND_TO_NEAREST_INT);
+    else n = (V)_mm512_roundscale_pd((__m512d)(x * K::kLog2e), _MM_FROUND_TO_NEAREST_INT);
+    V r = x - n * K::kLn2Hi;
+    r = r - n * K::kLn2Lo;
+    const V p = exp_polynomial<V, T>(r);
+    if constexpr (sizeof(T) == 4) return (V)_mm512_scalef_ps((__m512)p, (__m512)n);
+    else return (V)_mm512_scalef_pd((__m512d)p, (__m512d)n);
+#else
     const I underflow = x < K::kLow;                 // false for NaN
     x = x < K::kLow ? V{} + K::kLow : x;             // NaN falls through
-    x = K::kHigh < x ? V{} + K::kHigh : x;
+    if (!kNonPositive) x = K::kHigh < x ? V{} + K::kHigh : x;
     const V shifted = x * K::kLog2e + K::kRound;     // n in the low mantissa bits
     const V n = shifted - K::kRound;
     V r = x - n * K::kLn2Hi;
@@ -80,6 +95,7 @@ inline typename Simd<T>::V vexp(typename Simd<T>::V x) {
     const I exponent = (((I)shifted - (I)(V{} + K::kRound)) + K::kBias) << K::kMantissaBits;
     const V result = p * (V)exponent;
     return (V)((I)result & ~underflow);
+#endif
 }
 
 // exp of one number through the same polynomial, for per-chunk rescale factors.

@@ -1,0 +1,45 @@
+package io.github.xent;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import org.junit.jupiter.api.Test;
+
+/** The facade's call path allocates nothing: compute(Batch, LossResult) on reused objects. */
+class AllocationTest {
+    @Test
+    void theNativeCallPathAllocatesNoBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes");
+        threads.setThreadAllocatedMemoryEnabled(true);
+
+        int n = 32, c = 10;
+        FloatBuffer logits = CrossEntropyLoss.direct(new float[n * c]);
+        FloatBuffer grad = CrossEntropyLoss.direct(new float[n * c]);
+        IntBuffer targets = CrossEntropyLoss.direct(new int[n]);
+        for (int i = 0; i < n * c; i++) logits.put(i, (float) Math.sin(i));
+        for (int i = 0; i < n; i++) targets.put(i, i % c);
+        CrossEntropyLoss loss = CrossEntropyLoss.builder().backend(BackendKind.NATIVE).labelSmoothing(0.1).build();
+        Batch batch = new Batch();
+        LossResult result = new LossResult();
+        long[] shape = {n, c};
+
+        for (int i = 0; i < 20_000; i++) {  // warm up: JIT, thread-locals, the native library
+            loss.compute(batch.shape(shape).input(logits).target(targets).gradInput(grad), result);
+        }
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        int calls = 100_000;
+        for (int i = 0; i < calls; i++) {
+            loss.compute(batch.shape(shape).input(logits).target(targets).gradInput(grad), result);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertTrue(Double.isFinite(result.loss()));
+        // One object per call would be >= 16 bytes * 100,000. What remains is one-off (a JIT
+        // recompilation, the MXBean's own bookkeeping): under 0.01 bytes per call.
+        assertTrue(allocated < 1024, "bytes allocated by " + calls + " calls: " + allocated + " (" + (double) allocated / calls + " per call)");
+    }
+}
