@@ -10,8 +10,12 @@
 namespace xent {
 
 // Below this many elements a call runs on the calling thread: waking an OpenMP team costs
-// microseconds, more than small problems take in total.
-constexpr int64_t kParallelMinElements = 1 << 15;
+// microseconds, more than small problems take in total. (Overridable at build time only to
+// measure it: see the README's "Speed" section.)
+#ifndef XENT_PARALLEL_MIN_ELEMENTS
+#define XENT_PARALLEL_MIN_ELEMENTS (1 << 15)
+#endif
+constexpr int64_t kParallelMinElements = XENT_PARALLEL_MIN_ELEMENTS;
 
 struct Blocks {
     int64_t size = 1;   // positions per block (the last one may hold fewer)

@@ -55,7 +55,8 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             String natives = Xent.isNativeAvailable()
-                    ? "native library " + Xent.nativeVersion() + ", " + Xent.defaultThreads() + " threads by default"
+                    ? "native library " + Xent.nativeVersion() + ", " + Xent.isa().envName() + " kernels, "
+                            + Xent.defaultThreads() + " threads by default"
                     : "native library unavailable: " + Xent.nativeUnavailableReason();
             return new String[] {"xent " + Xent.version() + " (" + natives + ")",
                     "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " "
