@@ -38,6 +38,7 @@ struct Simd<float> {
     typedef int32_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in double
     typedef int64_t L __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in int64
+    typedef int32_t I32 __attribute__((vector_size(XENT_VECTOR_BYTES)));    // the lanes in int32
     using Int = int32_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 4;
     static constexpr float kLowest = -3.402823466e+38f;
@@ -49,6 +50,7 @@ struct Simd<double> {
     typedef int64_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int64_t L __attribute__((vector_size(XENT_VECTOR_BYTES)));
+    typedef int32_t I32 __attribute__((vector_size(XENT_VECTOR_BYTES / 2)));
     using Int = int64_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 8;
     static constexpr double kLowest = -1.7976931348623157e+308;
@@ -63,6 +65,14 @@ constexpr int kChunk = 32;
 template <typename T>
 inline typename Simd<T>::V load(const T* p) {
     typename Simd<T>::V v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Any vector type from memory (unaligned).
+template <typename Vec, typename E>
+inline Vec load_any(const E* p) {
+    Vec v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
 }
@@ -110,6 +120,18 @@ inline double hsum(typename Simd<T>::V v) {
     double s = 0.0;
     for (int l = 0; l < Simd<T>::kLanes; ++l) s += static_cast<double>(v[l]);
     return s;
+}
+
+// Sum of a vector's lanes by halving (pairwise, fixed order): few dependent steps.
+template <typename Vec>
+inline auto hsum_tree(Vec v) {
+    using E = decltype(v[0] + 0);
+    constexpr int n = sizeof(Vec) / sizeof(v[0]);
+    E a[n];
+    for (int l = 0; l < n; ++l) a[l] = v[l];
+    for (int w = n / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; ++l) a[l] += a[l + w];
+    return a[0];
 }
 
 template <typename T>
@@ -403,9 +425,10 @@ inline typename Simd<T>::D vlog_sum(typename Simd<T>::D x) {
     const L bits = (L)x;
     L k = ((bits >> 52) & 0x7ff) - 1023;
     D m = (D)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
+    // Bitwise selects: GCC lowers ?: on vectors twice the register width lane by lane.
     const L big = m > 1.4142135623730951;
-    m = big ? m * 0.5 : m;
-    k = big ? k + 1 : k;
+    m = (D)(((L)(m * 0.5) & big) | ((L)m & ~big));
+    k -= big;  // true lanes are -1
     const D s = (m - 1.0) / (m + 1.0), s2 = s * s;
     D p = D{} + 1.0 / 23;
     for (int n = 21; n >= 1; n -= 2) p = p * s2 + 1.0 / n;
@@ -519,22 +542,26 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     auto load_x = [&](int64_t c) { return kStaged ? load<T>(xs + c * W) : load<T>(x + c * S); };
     auto load_t = [&](int64_t c) { return kStaged ? load<T>(ts + c * W) : load<T>(t + c * S); };
 
-    // Per lane: class (or exclusion), sample weight, gradient factor.
+    // Per lane: class (or exclusion), sample weight, gradient factor; positions p0 .. p0 + W are
+    // contiguous in every per-position buffer, so these are vector loads.
     L cls64{}, excluded64{};
     D sp = D{} + 1.0, f = D{} + factor;
     if (j.index_targets) {
-        for (int l = 0; l < W; ++l) cls64[l] = target_index(j, p0 + l);
+        using I32 = typename Simd<T>::I32;  // W int32 lanes (I has T's width: int64 for double)
+        if (j.target_int32) cls64 = __builtin_convertvector(load_any<I32>(static_cast<const int32_t*>(j.target) + p0), L);
+        else cls64 = load_any<L>(static_cast<const int64_t*>(j.target) + p0);
         excluded64 = cls64 == j.ignore_index;
-        cls64 -= j.index_base;
+        cls64 = (cls64 - j.index_base) & ~excluded64;  // excluded lanes point at class 0, harmlessly
     }
     if (j.lengths != nullptr) {
         for (int l = 0; l < W; ++l) if (class_of(j, p0 + l) < 0) excluded64[l] = -1;
     }
-    if (j.sample_weights) for (int l = 0; l < W; ++l) sp[l] = static_cast<double>(static_cast<const T*>(j.sample_weights)[p0 + l]);
+    if (j.sample_weights) sp = __builtin_convertvector(load<T>(static_cast<const T*>(j.sample_weights) + p0), D);
     if (j.reduction_none) {
-        for (int l = 0; l < W; ++l) f[l] = j.scale * (j.grad_output ? static_cast<double>(static_cast<const T*>(j.grad_output)[p0 + l]) : 1.0);
+        f = D{} + j.scale;
+        if (j.grad_output) f *= __builtin_convertvector(load<T>(static_cast<const T*>(j.grad_output) + p0), D);
     }
-    f = excluded64 ? D{} : f * sp;
+    f = (D)((L)(f * sp) & ~excluded64);  // bitwise: see vlog_sum
     const I cls = __builtin_convertvector(cls64, I);
     const I excluded = __builtin_convertvector(excluded64, I);
 
@@ -563,11 +590,12 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     // Sweep 2: exps against the final max, kept for sweep 3 (over the staged input, or in the
     // gradient buffer), and the weighted sums of x - m (see RowState).
     D sum_d{}, weighted_d{}, a_total_d{};
-    V acc{}, weighted{}, a_total{};
+    V acc{}, weighted{}, a_total{}, e_y{};
     for (int64_t c = 0; c < C; ++c) {
         const V d = load_x(c) - m;
         const V e = vexp<T, true>(d);
         acc += e;
+        if (kIndex) e_y = (I{} + static_cast<IV>(c)) == cls ? e : e_y;  // the target's exp, for sweep 3
         if (!kIndex || kSmooth) {
             const T wc = class_weight<T>(j, c);
             if (kIndex) {
@@ -609,29 +637,23 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         loss = a_total_d * log_sum - weighted_d;
         coef = f * a_total_d / sum_d;
     }
-    loss = excluded64 ? D{} : loss * sp;
-    const L hits = excluded64 ? L{} : (L)(__builtin_convertvector(best_index == (kIndex ? cls : target_index), L) & 1);
-    for (int l = 0; l < W; ++l) {
-        sums->loss += loss[l];
-        sums->correct += hits[l];
-    }
+    loss = (D)((L)(loss * sp) & ~excluded64);
+    const I hits = (best_index == (kIndex ? cls : target_index)) & ~excluded;
+    sums->loss += hsum_tree(loss);
+    sums->correct -= hsum_tree(hits);  // true lanes are -1
     if (j.loss_out) {
         for (int l = 0; l < W; ++l) static_cast<T*>(j.loss_out)[p0 + l] = static_cast<T>(j.scale * loss[l]);
     }
     if (!kGrad) return;
 
     // Sweep 3: gradient from the stored exps. The target's element, where q_y - 1 cancels, is
-    // computed in double.
+    // computed in double first and blended in.
     const V coef_t = __builtin_convertvector(coef, V);
-    const V hit = __builtin_convertvector(f * (1.0 - j.eps) * wy, V);
     const V smooth = __builtin_convertvector(f * j.eps_per_class, V);
     const V f_t = __builtin_convertvector(f, V);
-    D e_y{};  // each lane's stored exp at its target class, read before sweep 3 overwrites it
+    V g_y{};
     if (kIndex) {
-        for (int l = 0; l < W; ++l) {
-            if (excluded64[l]) continue;
-            e_y[l] = static_cast<double>(kStaged ? xs[cls64[l] * W + l] : g[cls64[l] * S + l]);
-        }
+        g_y = __builtin_convertvector(coef * __builtin_convertvector(e_y, D) - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy, V);
     }
     for (int64_t c = 0; c < C; ++c) {
         const I ci = I{} + static_cast<IV>(c);
@@ -640,6 +662,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         V out = e * coef_t;
         if (kIndex) {
             if (kSmooth) out -= smooth * wc;
+            out = ci == cls ? g_y : out;
         } else {
             out -= (load_t(c) * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class)) * wc * f_t;
         }
@@ -648,12 +671,6 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         else store<T>(g + c * S, out);
     }
     if (kGather) lanes_to_rows<T>(xs, C, g);  // lanes -> rows
-    if (kIndex) {
-        const D g_y = coef * e_y - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy;
-        for (int l = 0; l < W; ++l) {
-            if (!excluded64[l]) g[cls64[l] * (kGather ? 1 : S) + l * (kGather ? C : 1)] = static_cast<T>(g_y[l]);
-        }
-    }
 }
 
 // Picks the instantiation for the call's options.
