@@ -140,7 +140,8 @@ XENT_API int xent_compute(const xent_problem* problem,
                           void* loss_out, void* grad_input,
                           xent_result* result);
 
-/* The message of the last failed call on this thread ("" if none). Valid until the next call. */
+/* The message of the last failed call on this thread ("" if none has failed). A successful call
+ * leaves it as it was, so read it right after a call that returned a status other than XENT_OK. */
 XENT_API const char* xent_last_error(void);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */

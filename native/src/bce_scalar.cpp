@@ -100,14 +100,18 @@ int run(const Job& job, xent_result* result) {
     const int64_t n = job.layout.elements;
     // One "class" per element: blocks of kElementsPerBlock elements.
     const Blocks blocks = plan_blocks(n, 1);
-    std::vector<BlockSums> sums(static_cast<size_t>(blocks.count));
+    // Small calls keep their block sums on the stack: no allocation per call.
+    BlockSums local[16];
+    std::vector<BlockSums> heap(blocks.count > 16 ? static_cast<size_t>(blocks.count) : 0);
+    BlockSums* sums = blocks.count > 16 ? heap.data() : local;
 
     double weight = static_cast<double>(n);
     if (job.sample_weights != nullptr) {
         for_each_block(blocks, n, n, job.threads,
                        [&](int64_t b, int64_t first, int64_t end) { kernel.weigh_block(first, end, sums[b]); });
         weight = 0.0;
-        for (const BlockSums& s : sums) {
+        for (int64_t b = 0; b < blocks.count; ++b) {
+        const BlockSums& s = sums[b];
             if (s.bad_position >= 0)
                 return fail(XENT_ERR_ARGUMENT, "sample_weights: weight at position %lld is %g, must be finite and >= 0",
                             (long long)s.bad_position, s.bad_value);
@@ -121,7 +125,8 @@ int run(const Job& job, xent_result* result) {
                    [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
     double loss = 0.0;
     int64_t correct = 0;
-    for (const BlockSums& s : sums) {
+    for (int64_t b = 0; b < blocks.count; ++b) {
+        const BlockSums& s = sums[b];
         loss += s.loss;
         correct += s.correct;
     }

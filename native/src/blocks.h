@@ -4,6 +4,8 @@
 // (docs/semantics.md, "Numerics").
 #pragma once
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -35,17 +37,19 @@ inline Blocks plan_blocks(int64_t positions, int64_t classes, int64_t align = 1)
     return b;
 }
 
-// Calls body(block, first_position, end_position) for every block, on up to `threads` threads.
+// Calls body(block, first_position, end_position) for every block, on up to `threads` threads
+// (0: OpenMP's default).
 template <class Body>
 void for_each_block(const Blocks& blocks, int64_t positions, int64_t elements, int threads, Body&& body) {
     auto run = [&](int64_t block) {
         int64_t first = block * blocks.size;
         body(block, first, std::min(positions, first + blocks.size));
     };
-    if (threads <= 1 || blocks.count < 2 || elements < kParallelMinElements) {
+    if (threads == 1 || blocks.count < 2 || elements < kParallelMinElements) {
         for (int64_t block = 0; block < blocks.count; ++block) run(block);
         return;
     }
+    if (threads == 0) threads = omp_get_max_threads();
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t block = 0; block < blocks.count; ++block) run(block);
 }

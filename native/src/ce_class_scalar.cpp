@@ -349,13 +349,17 @@ int run(const Job& job, xent_result* result) {
     const xent_problem& p = *job.problem;
     // Class axis 1: blocks of whole 64-position groups, so vector tiles never straddle blocks.
     const Blocks blocks = plan_blocks(layout.positions, layout.classes, layout.inner > 1 ? 64 : 1);
-    std::vector<BlockSums> sums(static_cast<size_t>(blocks.count));
+    // Small calls keep their block sums on the stack: no allocation per call.
+    BlockSums local[16];
+    std::vector<BlockSums> heap(blocks.count > 16 ? static_cast<size_t>(blocks.count) : 0);
+    BlockSums* sums = blocks.count > 16 ? heap.data() : local;
 
     for_each_block(blocks, layout.positions, layout.positions, job.threads,
                    [&](int64_t b, int64_t first, int64_t end) { kernel.count_block(first, end, sums[b]); });
     double weight = 0.0;
     int64_t count = 0;
-    for (const BlockSums& s : sums) {
+    for (int64_t b = 0; b < blocks.count; ++b) {
+        const BlockSums& s = sums[b];
         if (s.bad_position >= 0) {
             if (s.bad_is_weight)
                 return fail(XENT_ERR_ARGUMENT, "sample_weights: weight at position %lld is %g, must be finite and >= 0",
@@ -402,7 +406,8 @@ int run(const Job& job, xent_result* result) {
     }
     double loss = 0.0;
     int64_t correct = 0;
-    for (const BlockSums& s : sums) {
+    for (int64_t b = 0; b < blocks.count; ++b) {
+        const BlockSums& s = sums[b];
         loss += s.loss;
         correct += s.correct;
     }

@@ -18,8 +18,6 @@ int fail(int status, const char* format, ...) {
     return status;
 }
 
-void clear_error() { message[0] = '\0'; }
-
 const char* last_error() { return message; }
 
 }  // namespace xent

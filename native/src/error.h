@@ -7,9 +7,6 @@ namespace xent {
 // can write `return fail(XENT_ERR_ARGUMENT, "...", ...);`.
 int fail(int status, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
-// Forgets the previous message: a successful call leaves "".
-void clear_error();
-
 const char* last_error();
 
 }  // namespace xent

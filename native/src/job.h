@@ -32,7 +32,7 @@ struct Job {
     const void* grad_output = nullptr;
     void* loss_out = nullptr;
     void* grad_input = nullptr;
-    int threads = 1;  // resolved: never 0
+    int threads = 0;  // 0: OpenMP's default (see for_each_block)
 };
 
 // Checks everything that can be checked without reading the data and fills `job`.

@@ -1,8 +1,6 @@
 // Argument checks of the C API. The Java facade checks the same things first and with friendlier
 // messages; these exist so that no caller of the C library can make it touch memory it was not
 // given, whatever it passes (docs/semantics.md, "Bad input").
-#include <omp.h>
-
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -204,7 +202,7 @@ int validate(const xent_problem* problem, const void* input, const void* target,
     job->grad_output = grad_output;
     job->loss_out = loss_out;
     job->grad_input = grad_input;
-    job->threads = p.threads > 0 ? static_cast<int>(p.threads) : omp_get_max_threads();
+    job->threads = static_cast<int>(p.threads);  // 0: OpenMP's default, asked only for parallel work
     return XENT_OK;
 }
 
