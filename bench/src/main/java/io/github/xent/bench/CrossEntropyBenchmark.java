@@ -1,14 +1,5 @@
 package io.github.xent.bench;
 
-import io.github.xent.BackendKind;
-import io.github.xent.Batch;
-import io.github.xent.CrossEntropyLoss;
-import io.github.xent.LossResult;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,75 +12,62 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * xent's backends through the Java facade, index targets, class-last rows: what a trainer's call
- * costs, allocation-free path (a reused Batch and LossResult). Buffers are direct, allocated once
- * per trial; each trial first checks the contender's loss against the native library's.
+ * Cross-entropy forward and forward+backward, side by side in one run: xent native (1 thread, all
+ * threads), xent's pure-Java backend, a Java Vector API implementation, libtorch (1 thread, all
+ * threads), and the memory floor (read-only, read+write over the same bytes). Index targets,
+ * class-last rows, mean reduction. Data is allocated once per trial; each trial first checks the
+ * contender's loss against xent's native one.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "-Xmx8g"})
 public class CrossEntropyBenchmark {
     /** rows x classes. */
-    @Param({"32x10", "65536x10", "256x1000", "4096x32000"})
+    @Param({"32x10", "65536x10", "256x1000", "4096x32000", "1024x128256"})
     public String shape;
 
-    /** native-1: one thread; native-all: every core; java: the pure-Java backend. */
-    @Param({"native-1", "native-all", "java"})
+    @Param({"xent-native-1", "xent-native-all", "xent-java", "vector-api", "libtorch-1", "libtorch-all",
+            "floor-read", "floor-readwrite"})
     public String contender;
 
-    private CrossEntropyLoss loss;
-    private final Batch forwardBackward = new Batch();
-    private final Batch forward = new Batch();
-    private final LossResult result = new LossResult();
+    private Problem problem;
+    private Contender impl;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] parts = shape.split("x");
-        int rows = Integer.parseInt(parts[0]), classes = Integer.parseInt(parts[1]);
-        FloatBuffer logits = floats(rows * classes), grad = floats(rows * classes);
-        IntBuffer targets = ByteBuffer.allocateDirect(4 * rows).order(ByteOrder.nativeOrder()).asIntBuffer();
-        SplittableRandom random = new SplittableRandom(1);
-        for (int i = 0; i < rows * classes; i++) logits.put(i, (float) (8 * random.nextDouble() - 4));
-        for (int r = 0; r < rows; r++) targets.put(r, random.nextInt(classes));
-        long[] dims = {rows, classes};
-        forwardBackward.shape(dims).input(logits).target(targets).gradInput(grad);
-        forward.shape(dims).input(logits).target(targets);
-
-        CrossEntropyLoss.Builder builder = CrossEntropyLoss.builder();
-        switch (contender) {
-            case "native-1": builder.backend(BackendKind.NATIVE).threads(1); break;
-            case "native-all": builder.backend(BackendKind.NATIVE).threads(0); break;
-            case "java": builder.backend(BackendKind.JAVA); break;
-            default: throw new IllegalArgumentException("contender: unknown " + contender);
+        problem = new Problem(shape);
+        impl = Contender.create(contender, problem);
+        if (!impl.computesLoss()) return;
+        double expected;
+        try (Contender reference = Contender.create("xent-native-1", problem)) {
+            expected = reference.forward();
         }
-        loss = builder.build();
-        double expected = CrossEntropyLoss.builder().backend(BackendKind.NATIVE).build().compute(forward).loss();
-        double actual = loss.compute(forward).loss();
-        if (!(Math.abs(actual - expected) <= 1e-5 * Math.abs(expected))) {
-            throw new IllegalStateException(contender + " computes " + actual + ", the native library " + expected);
+        double actual = impl.forwardBackward();
+        if (!(Math.abs(actual - expected) <= 1e-4 * Math.abs(expected))) {
+            throw new IllegalStateException(contender + " computes " + actual + ", xent native " + expected);
         }
     }
 
-    private static FloatBuffer floats(int n) {
-        return ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        impl.close();
     }
 
     @Benchmark
     public void forwardBackward(Blackhole bh) {
-        loss.compute(forwardBackward, result);
-        bh.consume(result.loss());
+        bh.consume(impl.forwardBackward());
     }
 
     @Benchmark
     public void forward(Blackhole bh) {
-        loss.compute(forward, result);
-        bh.consume(result.loss());
+        bh.consume(impl.forward());
     }
 }

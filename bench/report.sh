@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the JMH comparison and writes docs/bench/report.md and docs/bench/chart.png.
+#   bench/report.sh quick   # 3 shapes, short iterations: under 10 minutes on a 2-core machine
+#   bench/report.sh full    # 5 shapes, the README's numbers
+# Build first with the README's build command (mvn -B -q package -DskipTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile="${1:-quick}"
+jar=bench/target/benchmarks.jar
+[ -f "$jar" ] || { echo "no $jar: build first with: mvn -B -q package -DskipTests" >&2; exit 2; }
+out=docs/bench
+mkdir -p "$out"
+flags=(--enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -Xmx8g)
+case "$profile" in
+    quick) params=(-p shape=32x10,65536x10,4096x32000 -wi 1 -i 3 -w 1 -r 1 -f 1) ;;
+    full) params=(-p shape=32x10,65536x10,256x1000,4096x32000,1024x128256 -wi 3 -i 5 -w 1 -r 1 -f 1) ;;
+    *) echo "usage: bench/report.sh quick|full" >&2; exit 2 ;;
+esac
+# libtorch's very first load on an empty JavaCPP cache can fail when Debian's python3-torch is
+# installed (BUILD-NOTES): extract the cache once before the forks start.
+java "${flags[@]}" -cp "$jar" io.github.xent.bench.PeakMemory libtorch-1 32x10 >/dev/null 2>&1 || true
+
+echo "== JMH, $profile profile"
+java -jar "$jar" CrossEntropyBenchmark "${params[@]}" -rf json -rff "$out/results-$profile.json"
+
+echo "== peak extra memory of one fwd+bwd at 4096x32000, one JVM per contender"
+: > "$out/memory.jsonl"
+for c in xent-native-1 xent-native-all xent-java vector-api libtorch-1 libtorch-all; do
+    java "${flags[@]}" -cp "$jar" io.github.xent.bench.PeakMemory "$c" 4096x32000 | tee -a "$out/memory.jsonl"
+done
+
+java -Djava.awt.headless=true -cp "$jar" io.github.xent.bench.Report "$out/results-$profile.json" "$out/memory.jsonl" "$out"
