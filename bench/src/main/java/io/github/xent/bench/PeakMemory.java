@@ -19,6 +19,11 @@ public final class PeakMemory {
             System.err.println("usage: PeakMemory CONTENDER ROWSxCLASSES");
             System.exit(2);
         }
+        // Warm the contender up on a small problem first: a cold call runs interpreted, and the
+        // Vector API then boxes every vector, which would count the JIT's absence as memory.
+        try (Contender warm = Contender.create(args[0], new Problem("64x4000"))) {
+            for (int i = 0; i < 200; i++) warm.forwardBackward();
+        }
         Problem p = new Problem(args[1]);
         try (Contender c = Contender.create(args[0], p)) {
             for (int i = 0; i < p.gradArray.length; i += 1024) p.gradArray[i] = 0;  // touch every output page first

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -126,29 +125,35 @@ public final class Report {
         return sb.append('\n').toString();
     }
 
-    /** ns/element of every contender, per shape, fwd+bwd, on a log axis. */
+    /** ns/element of every contender for the largest shape measured, fwd+bwd, on a log axis. */
     static void chart(List<Row> rows, Path png) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(1100).height(600).title("Cross-entropy forward+backward (lower is better)")
-                .xAxisTitle("contender").yAxisTitle("ns per element (log)").build();
+        String shape = null;
+        long largest = -1;
+        for (Row r : rows) if (r.mode().equals("forwardBackward") && r.elements() > largest) {
+            largest = r.elements();
+            shape = r.shape();
+        }
+        if (shape == null) return;
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(560)
+                .title("Cross-entropy forward+backward, " + shape + " float32 (lower is better)")
+                .xAxisTitle("contender").yAxisTitle("ns per element (log scale)").build();
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-        List<String> contenders = new ArrayList<>();
-        for (Row r : rows) if (!contenders.contains(r.contender())) contenders.add(r.contender());
-        Map<String, double[]> byShape = new LinkedHashMap<>();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setLabelsVisible(true);
+        List<String> names = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
         for (Row r : rows) {
-            if (!r.mode().equals("forwardBackward")) continue;
-            double[] v = byShape.computeIfAbsent(r.shape(), k -> {
-                double[] a = new double[contenders.size()];
-                Arrays.fill(a, Double.NaN);
-                return a;
-            });
-            v[contenders.indexOf(r.contender())] = r.nsPerElement();
+            if (r.mode().equals("forwardBackward") && r.shape().equals(shape)) {
+                names.add(r.contender());
+                values.add(r.nsPerElement());
+            }
         }
-        for (Map.Entry<String, double[]> e : byShape.entrySet()) {
-            List<Double> ys = new ArrayList<>();
-            for (double v : e.getValue()) ys.add(Double.isNaN(v) ? null : v);
-            chart.addSeries(e.getKey(), contenders, ys);
-        }
+        // Bars start from the axis minimum: a log axis needs one above zero.
+        double low = values.stream().mapToDouble(Double::doubleValue).min().orElse(1);
+        double high = values.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(low))));
+        chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(high))));
+        chart.addSeries("ns/element", names, values);
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
