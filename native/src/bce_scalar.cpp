@@ -16,6 +16,7 @@
 #include "blocks.h"
 #include "error.h"
 #include "job.h"
+#include "reduce.h"
 
 namespace xent {
 
@@ -119,8 +120,7 @@ int run(const Job& job, xent_result* result) {
         }
     }
 
-    double factor = p.scale * p.grad_output_scalar;
-    if (p.reduction == XENT_REDUCTION_MEAN) factor = weight > 0.0 ? factor / weight : 0.0;
+    const double factor = reduced_factor(p, weight);
     for_each_block(blocks, n, n, job.threads,
                    [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
     double loss = 0.0;
@@ -130,14 +130,7 @@ int run(const Job& job, xent_result* result) {
         loss += s.loss;
         correct += s.correct;
     }
-    loss *= p.scale;
-    if (p.reduction == XENT_REDUCTION_MEAN) loss /= weight;
-    if (result) {
-        result->loss = loss;
-        result->weight_sum = weight;
-        result->count = n;
-        result->correct = correct;
-    }
+    write_result(p, loss, weight, n, correct, result);
     return XENT_OK;
 }
 

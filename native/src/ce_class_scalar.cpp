@@ -25,6 +25,7 @@
 #include "error.h"
 #include "isa.h"
 #include "job.h"
+#include "reduce.h"
 
 namespace xent {
 
@@ -372,8 +373,7 @@ int run(const Job& job, xent_result* result) {
         count += s.count;
     }
 
-    double factor = p.scale * p.grad_output_scalar;
-    if (p.reduction == XENT_REDUCTION_MEAN) factor = weight > 0.0 ? factor / weight : 0.0;
+    const double factor = reduced_factor(p, weight);
 
     // Logits go to the vectorised kernels of the current instruction set, when there are any.
     const LogitsKernels* simd = kInput == XENT_INPUT_LOGITS && layout.classes < (int64_t(1) << 31) ? logits_kernels() : nullptr;
@@ -411,14 +411,7 @@ int run(const Job& job, xent_result* result) {
         loss += s.loss;
         correct += s.correct;
     }
-    loss *= p.scale;
-    if (p.reduction == XENT_REDUCTION_MEAN) loss /= weight;  // 0/0 = NaN when nothing counts
-    if (result) {
-        result->loss = loss;
-        result->weight_sum = weight;
-        result->count = count;
-        result->correct = correct;
-    }
+    write_result(p, loss, weight, count, correct, result);
     return XENT_OK;
 }
 
