@@ -30,9 +30,13 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "-Xmx8g"})
 public class CrossEntropyBenchmark {
-    /** rows x classes. */
-    @Param({"32x10", "65536x10", "256x1000", "4096x32000", "1024x128256"})
+    /** rows x classes (class-last), or N x C x H x W (class axis 1). */
+    @Param({"32x10", "65536x10", "256x1000", "4096x32000", "1024x128256", "8x21x256x256"})
     public String shape;
+
+    /** index targets, index targets with label smoothing 0.1, or probability targets. */
+    @Param({"index"})
+    public String variant;
 
     @Param({"xent-native-1", "xent-native-all", "xent-java", "vector-api", "libtorch-1", "libtorch-all",
             "floor-read", "floor-readwrite"})
@@ -43,7 +47,7 @@ public class CrossEntropyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        problem = new Problem(shape);
+        problem = new Problem(shape, variant);
         impl = Contender.create(contender, problem);
         if (!impl.computesLoss()) return;
         double expected;

@@ -18,20 +18,28 @@ import org.bytedeco.pytorch.global.torch;
  */
 final class LibtorchContender implements Contender {
     private static final long MEAN = 1;  // at::Reduction::Mean
-    private final FloatPointer logits;
+    private final FloatPointer logits, probs;
     private final LongPointer targets;
     private final long[] dims, targetDims;
     private final TensorOptions floats, longs;
+    private final double smoothing;
     private final int threads;
 
     LibtorchContender(Problem p, int threads) {
         this.threads = threads;
         logits = new FloatPointer(p.logits);
+        probs = p.probabilities ? new FloatPointer(p.probs) : null;
         targets = new LongPointer(p.targets64);
-        dims = new long[] {p.rows, p.classes};
-        targetDims = new long[] {p.rows};
+        dims = p.dims;
+        targetDims = p.positionDims();
+        smoothing = p.smoothing;
         floats = new TensorOptions().dtype(new ScalarTypeOptional(torch.ScalarType.Float));
         longs = new TensorOptions().dtype(new ScalarTypeOptional(torch.ScalarType.Long));
+    }
+
+    /** The target: int64 class indices, or (probability targets) floats of the input's shape. */
+    private Tensor target() {
+        return probs != null ? torch.from_blob(probs, dims, floats) : torch.from_blob(targets, targetDims, longs);
     }
 
     @Override
@@ -39,7 +47,7 @@ final class LibtorchContender implements Contender {
         torch.set_num_threads(threads);  // libtorch keeps it per calling thread
         try (PointerScope scope = new PointerScope()) {
             Tensor x = torch.from_blob(logits, dims, floats).requires_grad_(true);
-            Tensor loss = torch.cross_entropy_loss(x, torch.from_blob(targets, targetDims, longs), new TensorOptional(), MEAN, -100, 0.0);
+            Tensor loss = torch.cross_entropy_loss(x, target(), new TensorOptional(), MEAN, -100, smoothing);
             loss.backward();
             Tensor grad = x.grad();
             return loss.item_double() + 0 * grad.numel();
@@ -51,8 +59,7 @@ final class LibtorchContender implements Contender {
         torch.set_num_threads(threads);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = torch.from_blob(logits, dims, floats);
-            return torch.cross_entropy_loss(x, torch.from_blob(targets, targetDims, longs), new TensorOptional(), MEAN, -100, 0.0)
-                    .item_double();
+            return torch.cross_entropy_loss(x, target(), new TensorOptional(), MEAN, -100, smoothing).item_double();
         }
     }
 }

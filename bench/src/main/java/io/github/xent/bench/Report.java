@@ -19,13 +19,16 @@ import org.knowm.xchart.CategoryChartBuilder;
  * Turns a JMH JSON result (and the PeakMemory lines) into docs/bench/report.md and a bar chart,
  * docs/bench/chart.png. Every ratio compares numbers of the same run.
  *
- *   java -Djava.awt.headless=true -cp bench/target/benchmarks.jar io.github.xent.bench.Report RESULTS.json MEMORY.jsonl OUT_DIR
+ *   java -Djava.awt.headless=true -cp bench/target/benchmarks.jar io.github.xent.bench.Report OUT_DIR MEMORY.jsonl RESULTS.json...
+ *
+ * Several JMH result files (one per invocation) may be given; every ratio stays within one group
+ * (mode, shape, variant), which one invocation measured.
  */
 public final class Report {
     private Report() {}
 
     /** One measured (benchmark, shape, contender): the median of the iterations, in ns per call. */
-    record Row(String mode, String shape, String contender, double nsPerCall, long elements) {
+    record Row(String mode, String shape, String variant, String contender, double nsPerCall, long elements) {
         double nsPerElement() {
             return nsPerCall / elements;
         }
@@ -37,12 +40,13 @@ public final class Report {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: Report RESULTS.json MEMORY.jsonl OUT_DIR");
+        if (args.length < 3) {
+            System.err.println("usage: Report OUT_DIR MEMORY.jsonl RESULTS.json...");
             System.exit(2);
         }
-        List<Row> rows = read(Path.of(args[0]));
-        Path out = Path.of(args[2]);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 2; i < args.length; i++) rows.addAll(read(Path.of(args[i])));
+        Path out = Path.of(args[0]);
         Files.createDirectories(out);
         String table = table(rows) + memory(Path.of(args[1]));
         String header = "# Benchmarks\n\nRun of " + LocalDate.now() + " on " + machine() + ", " + System.getProperty("java.vm.name")
@@ -63,12 +67,14 @@ public final class Report {
             String mode = benchmark.substring(benchmark.lastIndexOf('.') + 1);
             String shape = run.get("params").get("shape").asText();
             String contender = run.get("params").get("contender").asText();
+            String variant = run.get("params").path("variant").asText("index");
             List<Double> values = new ArrayList<>();
             for (JsonNode fork : run.get("primaryMetric").get("rawData")) for (JsonNode v : fork) values.add(v.asDouble());
             values.sort(Double::compare);
             double median = values.isEmpty() ? run.get("primaryMetric").get("score").asDouble() : values.get(values.size() / 2);
-            String[] dims = shape.split("x");
-            rows.add(new Row(mode, shape, contender, median, Long.parseLong(dims[0]) * Long.parseLong(dims[1])));
+            long elements = 1;
+            for (String d : shape.split("x")) elements *= Long.parseLong(d);
+            rows.add(new Row(mode, shape, variant, contender, median, elements));
         }
         return rows;
     }
@@ -76,7 +82,10 @@ public final class Report {
     static String table(List<Row> rows) {
         StringBuilder sb = new StringBuilder();
         Map<String, List<Row>> groups = new LinkedHashMap<>();
-        for (Row r : rows) groups.computeIfAbsent(r.mode() + " " + r.shape(), k -> new ArrayList<>()).add(r);
+        for (Row r : rows) {
+            String key = r.mode() + " " + r.shape() + (r.variant().equals("index") ? "" : ", " + r.variant());
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
         for (Map.Entry<String, List<Row>> g : groups.entrySet()) {
             sb.append("## ").append(g.getKey()).append("\n\n| contender | time per call | ns/element | GB/s | vs libtorch | vs Vector API | vs pure Java | x floor |\n")
                     .append("|---|---|---|---|---|---|---|---|\n");
@@ -125,14 +134,15 @@ public final class Report {
         return sb.append('\n').toString();
     }
 
-    /** ns/element of every contender for the largest shape measured, fwd+bwd, on a log axis. */
+    /** ns/element of every contender, fwd+bwd, on a log axis: 4096x32000 (the headline), else the largest shape. */
     static void chart(List<Row> rows, Path png) throws IOException {
         String shape = null;
         long largest = -1;
-        for (Row r : rows) if (r.mode().equals("forwardBackward") && r.elements() > largest) {
+        for (Row r : rows) if (r.mode().equals("forwardBackward") && r.variant().equals("index") && r.elements() > largest) {
             largest = r.elements();
             shape = r.shape();
         }
+        for (Row r : rows) if (r.shape().equals("4096x32000")) shape = r.shape();
         if (shape == null) return;
         CategoryChart chart = new CategoryChartBuilder().width(1000).height(560)
                 .title("Cross-entropy forward+backward, " + shape + " float32 (lower is better)")
@@ -143,7 +153,7 @@ public final class Report {
         List<String> names = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (Row r : rows) {
-            if (r.mode().equals("forwardBackward") && r.shape().equals(shape)) {
+            if (r.mode().equals("forwardBackward") && r.variant().equals("index") && r.shape().equals(shape)) {
                 names.add(r.contender());
                 values.add(r.nsPerElement());
             }

@@ -4,6 +4,7 @@ import io.github.xent.BackendKind;
 import io.github.xent.Batch;
 import io.github.xent.CrossEntropyLoss;
 import io.github.xent.LossResult;
+import io.github.xent.TargetKind;
 
 /** xent through its facade, on the allocation-free path (reused Batch and LossResult). */
 final class XentContender implements Contender {
@@ -12,10 +13,10 @@ final class XentContender implements Contender {
     private final LossResult result = new LossResult();
 
     XentContender(Problem p, BackendKind backend, int threads) {
-        loss = CrossEntropyLoss.builder().backend(backend).threads(threads).build();
-        long[] shape = {p.rows, p.classes};
-        forwardBackward.shape(shape).input(p.logits).target(p.targets).gradInput(p.grad);
-        forward.shape(shape).input(p.logits).target(p.targets);
+        loss = CrossEntropyLoss.builder().backend(backend).threads(threads).labelSmoothing(p.smoothing)
+                .targetKind(p.probabilities ? TargetKind.PROBABILITIES : TargetKind.INDEX).build();
+        forwardBackward.shape(p.dims).input(p.logits).target(p.probabilities ? p.probs : p.targets).gradInput(p.grad);
+        forward.shape(p.dims).input(p.logits).target(p.probabilities ? p.probs : p.targets);
     }
 
     @Override
