@@ -223,7 +223,6 @@ template <typename T, bool kIndex, bool kSmooth, bool kGrad>
 inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64_t c, int count, int tail,
                          RowState<T>& st) {
     using V = typename Simd<T>::V;
-    using I = typename Simd<T>::I;
     constexpr int W = Simd<T>::kLanes;
     const T* w = static_cast<const T*>(j.class_weights);
     const T neg_inf = -static_cast<T>(__builtin_inf());

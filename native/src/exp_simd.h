@@ -67,7 +67,6 @@ inline Simd<double>::V exp_polynomial<Simd<double>::V, double>(Simd<double>::V r
 template <typename T, bool kNonPositive = false>
 inline typename Simd<T>::V vexp(typename Simd<T>::V x) {
     using V = typename Simd<T>::V;
-    using I = typename Simd<T>::I;
     using K = ExpConstants<T>;
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
     // AVX-512: vscalef makes 2^n and flushes underflow to 0 in one instruction, and vrndscale rounds.
@@ -83,6 +82,7 @@ inline typename Simd<T>::V vexp(typename Simd<T>::V x) {
     if constexpr (sizeof(T) == 4) return (V)_mm512_scalef_ps((__m512)p, (__m512)n);
     else return (V)_mm512_scalef_pd((__m512d)p, (__m512d)n);
 #else
+    using I = typename Simd<T>::I;
     const I underflow = x < K::kLow;                 // false for NaN
     x = x < K::kLow ? V{} + K::kLow : x;             // NaN falls through
     if (!kNonPositive) x = K::kHigh < x ? V{} + K::kHigh : x;

@@ -18,6 +18,7 @@ struct Options {
     double eps = 0.0;
     bool weights = false;
     bool ignore_some = false;
+    bool int32_targets = false;
 };
 
 struct Reference {
@@ -75,10 +76,13 @@ void run_case(const Options& o, uint32_t seed) {
     if (o.ignore_some) y[M / 2] = -100;
     if (o.weights) for (double& v : wd) v = (double)(T)std::uniform_real_distribution<double>(0.1, 2.0)(rng);
     std::vector<T> x(xd.begin(), xd.end()), w(wd.begin(), wd.end()), grad(M * C), loss(M);
+    std::vector<int32_t> y32(y.begin(), y.end());
+    const void* targets = o.int32_targets ? static_cast<const void*>(y32.data()) : static_cast<const void*>(y.data());
 
     xent_problem p = o.d == 1 ? make_problem({o.n, o.c}) : (o.class_axis == 1 ? make_problem({o.n, o.c, o.d}, 1)
                                                                                : make_problem({o.n, o.d, o.c}, -1));
     p.dtype = sizeof(T) == 4 ? XENT_FLOAT32 : XENT_FLOAT64;
+    p.target_dtype = o.int32_targets ? XENT_INT32 : XENT_INT64;
     p.reduction = o.reduction;
     p.label_smoothing = o.eps;
     p.target_count = M;
@@ -87,7 +91,7 @@ void run_case(const Options& o, uint32_t seed) {
     const bool none = o.reduction == XENT_REDUCTION_NONE;
     p.loss_out_count = none ? M : 0;
     xent_result r{};
-    int s = xent_compute(&p, x.data(), y.data(), o.weights ? w.data() : nullptr, nullptr, nullptr, nullptr,
+    int s = xent_compute(&p, x.data(), targets, o.weights ? w.data() : nullptr, nullptr, nullptr, nullptr,
                          none ? loss.data() : nullptr, grad.data(), &r);
     CHECK_MSG(s == XENT_OK, "%s", xent_last_error());
     Reference ref = reference(o, xd, y, wd);
@@ -108,7 +112,7 @@ void run_case(const Options& o, uint32_t seed) {
 
     // In place: the same gradient when grad_input is the input.
     std::vector<T> inplace = x;
-    s = xent_compute(&p, inplace.data(), y.data(), o.weights ? w.data() : nullptr, nullptr, nullptr, nullptr,
+    s = xent_compute(&p, inplace.data(), targets, o.weights ? w.data() : nullptr, nullptr, nullptr, nullptr,
                      none ? loss.data() : nullptr, inplace.data(), nullptr);
     CHECK(s == XENT_OK);
     CHECK(std::memcmp(inplace.data(), grad.data(), grad.size() * sizeof(T)) == 0);
@@ -195,6 +199,26 @@ int main() {
     big.n = 64;
     big.c = 1500;
     run_case<float>(big, 99);
+    // The vector kernels' own paths: short class-last rows a vector of rows at a time (C <= 64),
+    // class axis 1 a vector of positions at a time (inner >= 16, partial tiles too), long rows
+    // with tails, each with int32 and int64 targets, in both float types.
+    for (int variant = 0; variant < 16; ++variant) {
+        Options o;
+        o.int32_targets = variant & 1;
+        o.weights = variant & 2;
+        o.eps = variant & 4 ? 0.1 : 0.0;
+        o.reduction = variant & 8 ? XENT_REDUCTION_NONE : XENT_REDUCTION_MEAN;
+        o.ignore_some = true;
+        o.n = 37, o.c = 10;  // two full 16-row tiles and a remainder
+        run_case<float>(o, 500 + variant);
+        run_case<double>(o, 600 + variant);
+        o.n = 3, o.c = 21, o.d = 40, o.class_axis = 1;  // 40 positions: 16 + 16 + 8
+        run_case<float>(o, 700 + variant);
+        run_case<double>(o, 800 + variant);
+        o.n = 5, o.c = 1000 + 7 * variant, o.d = 1;  // long rows with tails
+        run_case<float>(o, 900 + variant);
+        run_case<double>(o, 1000 + variant);
+    }
     thread_determinism();
     all_ignored();
     masked_classes();
