@@ -5,8 +5,6 @@ import static io.github.xent.jni.ProblemLayout.*;
 import io.github.xent.jni.BufferAddress;
 import io.github.xent.jni.XentNative;
 import java.lang.ref.Reference;
-import java.lang.ref.WeakReference;
-import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
@@ -15,26 +13,13 @@ import java.nio.FloatBuffer;
 /** Computes through the native library: fills xent_problem, makes one JNI call, reads xent_result. */
 final class NativeBackend implements Backend {
     /**
-     * Per thread: the xent_problem struct followed by the xent_result struct, and their address;
-     * and the base addresses of the last buffers seen in each argument slot. A direct buffer's base
-     * never moves, and a training loop passes the same buffers every step, so this saves a JNI call
-     * per buffer per call. The buffers are held weakly: the cache keeps none of them alive.
+     * Per thread: the xent_problem struct followed by the xent_result struct, and their address.
+     * (Buffer addresses are asked for on every call: a cache keyed by buffer would have to hold
+     * buffers weakly, and a miss would allocate, which the call path must never do.)
      */
     private static final class Scratch {
         final ByteBuffer bytes = ByteBuffer.allocateDirect(PROBLEM_SIZE + RESULT_SIZE).order(ByteOrder.nativeOrder());
         final long address = BufferAddress.base(bytes);
-        @SuppressWarnings("unchecked")
-        final WeakReference<Buffer>[] seen = new WeakReference[7];
-        final long[] seenBase = new long[7];
-
-        long base(int slot, Buffer buffer) {
-            WeakReference<Buffer> last = seen[slot];
-            if (last != null && last.get() == buffer) return seenBase[slot];
-            long base = BufferAddress.base(buffer);
-            seen[slot] = new WeakReference<>(buffer);
-            seenBase[slot] = base;
-            return base;
-        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -99,10 +84,9 @@ final class NativeBackend implements Backend {
 
         long weights = !weighted ? 0 : call.input.dtype == DType.FLOAT32 ? weights32Address : weights64Address;
         int status = XentNative.xent_compute(scratch.address,
-                address(scratch, 0, call.input), address(scratch, 1, call.target), weights,
-                address(scratch, 2, call.sampleWeights), address(scratch, 3, call.lengths),
-                address(scratch, 4, call.gradOutput), address(scratch, 5, call.lossOut),
-                address(scratch, 6, call.gradInput), scratch.address + PROBLEM_SIZE);
+                address(call.input), address(call.target), weights, address(call.sampleWeights),
+                address(call.lengths), address(call.gradOutput), address(call.lossOut), address(call.gradInput),
+                scratch.address + PROBLEM_SIZE);
         // The native code used raw addresses: keep every buffer alive until it has returned.
         Reference.reachabilityFence(call.input.buffer);
         Reference.reachabilityFence(call.target.buffer);
@@ -118,9 +102,9 @@ final class NativeBackend implements Backend {
                 p.getLong(PROBLEM_SIZE + RESULT_COUNT), p.getLong(PROBLEM_SIZE + RESULT_CORRECT));
     }
 
-    private static long address(Scratch scratch, int slot, Arg arg) {
+    private static long address(Arg arg) {
         if (!arg.present()) return 0;
-        long address = scratch.base(slot, arg.buffer) + arg.byteOffset();
+        long address = BufferAddress.base(arg.buffer) + arg.byteOffset();
         if (address % arg.dtype.bytes() != 0) {
             throw Call.error(arg.name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
                     + arg.dtype.bytes() + "-byte " + arg.dtype + " elements");
