@@ -23,18 +23,25 @@ class AllocationTest {
         for (int i = 0; i < n * c; i++) logits.put(i, (float) Math.sin(i));
         for (int i = 0; i < n; i++) targets.put(i, i % c);
         CrossEntropyLoss loss = CrossEntropyLoss.builder().backend(BackendKind.NATIVE).labelSmoothing(0.1).build();
-        Batch batch = new Batch();
+        // A second loss over other buffers, called in turn (a train and an eval step, say): any
+        // per-buffer caching that allocates on a miss shows up here.
+        CrossEntropyLoss other = CrossEntropyLoss.builder().backend(BackendKind.NATIVE).build();
+        FloatBuffer logits2 = CrossEntropyLoss.direct(new float[n * c]), grad2 = CrossEntropyLoss.direct(new float[n * c]);
+        IntBuffer targets2 = CrossEntropyLoss.direct(new int[n]);
+        Batch batch = new Batch(), batch2 = new Batch();
         LossResult result = new LossResult();
         long[] shape = {n, c};
 
         for (int i = 0; i < 20_000; i++) {  // warm up: JIT, thread-locals, the native library
             loss.compute(batch.shape(shape).input(logits).target(targets).gradInput(grad), result);
+            other.compute(batch2.shape(shape).input(logits2).target(targets2).gradInput(grad2), result);
         }
         long thread = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(thread);
         int calls = 100_000;
-        for (int i = 0; i < calls; i++) {
+        for (int i = 0; i < calls; i += 2) {
             loss.compute(batch.shape(shape).input(logits).target(targets).gradInput(grad), result);
+            other.compute(batch2.shape(shape).input(logits2).target(targets2).gradInput(grad2), result);
         }
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
         assertTrue(Double.isFinite(result.loss()));
