@@ -1,5 +1,5 @@
 // The exported C API: validates, then hands the call to the kernel for its form.
-#include <omp.h>
+#include "omp_compat.h"
 
 #include <cstddef>
 #include <new>

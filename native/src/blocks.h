@@ -4,7 +4,7 @@
 // (docs/semantics.md, "Numerics").
 #pragma once
 
-#include <omp.h>
+#include "omp_compat.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target with ASan + UBSan (clang: apt-get install clang libclang-rt-14-dev).
+#   native/fuzz/build.sh [OUT_DIR]   (default build-fuzz), then
+#   build-fuzz/fuzz_compute -max_total_time=600 native/fuzz/corpus
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="${1:-$root/build-fuzz}"
+mkdir -p "$out"
+san="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+# Without OpenMP: clang 14 cannot read GCC 12's omp.h (the library then runs every call serially;
+# the OpenMP paths are covered by the sanitizer build of the native tests in .ci/run).
+omp="-Wno-unknown-pragmas"
+objects=()
+for src in "$root"/native/src/*.cpp; do
+    flags=""
+    case "$(basename "$src")" in
+        ce_logits_avx2.cpp) flags="-mavx2 -mfma" ;;
+        ce_logits_avx512.cpp) flags="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mavx2" ;;
+    esac
+    obj="$out/$(basename "$src" .cpp).o"
+    clang++ -std=c++17 $san $omp $flags -ffp-contract=fast -DXENT_VERSION_STRING='"fuzz"' \
+        -I"$root/native/include" -c "$src" -o "$obj"
+    objects+=("$obj")
+done
+clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I"$root/native/include" \
+    "$root/native/fuzz/fuzz_compute.cpp" "${objects[@]}" -o "$out/fuzz_compute"
+echo "$out/fuzz_compute"
