@@ -134,13 +134,6 @@ inline auto hsum_tree(Vec v) {
     return a[0];
 }
 
-template <typename T>
-inline typename Simd<T>::I iota() {
-    typename Simd<T>::I v{};
-    for (int l = 0; l < Simd<T>::kLanes; ++l) v[l] = l;
-    return v;
-}
-
 // Index of the first element equal to `value` among `count` vectors starting at class c.
 template <typename T>
 inline int64_t first_index_of(const typename Simd<T>::V* v, int count, T value, int64_t c) {
@@ -148,17 +141,6 @@ inline int64_t first_index_of(const typename Simd<T>::V* v, int count, T value, 
         for (int l = 0; l < Simd<T>::kLanes; ++l)
             if (v[k][l] == value) return c + static_cast<int64_t>(k) * Simd<T>::kLanes + l;
     return c;
-}
-
-// First arg-max of a row from per-lane bests (ties go to the smallest index).
-template <typename T>
-inline int64_t first_argmax(typename Simd<T>::V best, typename Simd<T>::I index) {
-    T top = hmax<T>(best);
-    int64_t found = -1;
-    for (int l = 0; l < Simd<T>::kLanes; ++l) {
-        if (best[l] == top && (found < 0 || index[l] < found)) found = index[l];
-    }
-    return found < 0 ? 0 : found;
 }
 
 inline int64_t target_index(const LogitsJob& j, int64_t pos) {

@@ -83,21 +83,6 @@ final class Tensors {
             for (int i = 0; i < a.length; i++) a[i] = get(i);
             return a;
         }
-
-        void fill(double v) {
-            for (int i = 0; i < count(); i++) set(i, v);
-        }
-
-        /** An independent copy with the same layout, kind and offset. */
-        T copy() {
-            T t = allocate(dtype, count(), kind, offsetElements());
-            for (int i = 0; i < count(); i++) t.set(i, get(i));
-            return t;
-        }
-
-        private int offsetElements() {
-            return kind == Kind.BYTES ? buffer.position() / dtype.bytes() : buffer.position();
-        }
     }
 
     static T allocate(DType dtype, int count, Kind kind, int offset) {
