@@ -46,6 +46,7 @@ public:
 
     // Pass 1 (sample weights only): validates them and sums the MEAN divisor.
     void weigh_block(int64_t first, int64_t end, BlockSums& sums) const {
+        double weight = 0.0;  // local: summing into `sums` chains every element through memory
         for (int64_t e = first; e < end; ++e) {
             const double s = static_cast<double>(s_[e]);
             if (!(s >= 0.0 && std::isfinite(s))) {
@@ -55,12 +56,15 @@ public:
                 }
                 continue;
             }
-            sums.weight += s;
+            weight += s;
         }
+        sums.weight += weight;
     }
 
     void compute_block(int64_t first, int64_t end, double factor, BlockSums& sums) const {
         const bool none = p_.reduction == XENT_REDUCTION_NONE;
+        double loss = 0.0;
+        int64_t correct = 0;
         for (int64_t e = first; e < end; ++e) {
             const double x = static_cast<double>(x_[e]), t = static_cast<double>(t_[e]);
             const double s = s_ ? static_cast<double>(s_[e]) : 1.0;
@@ -74,14 +78,16 @@ public:
                 dl = (x - t) / std::max(x * (1.0 - x), 1e-12);
             }
             l *= s;
-            sums.loss += l;
-            sums.correct += (kLogits ? x > 0.0 : x > 0.5) == (t > 0.5);
+            loss += l;
+            correct += (kLogits ? x > 0.0 : x > 0.5) == (t > 0.5);
             if (loss_out_) loss_out_[e] = static_cast<T>(p_.scale * l);
             if (grad_) {
                 const double f = none ? p_.scale * (g_ ? static_cast<double>(g_[e]) : 1.0) : factor;
                 grad_[e] = static_cast<T>(f * s * dl);
             }
         }
+        sums.loss += loss;
+        sums.correct += correct;
     }
 
 private:

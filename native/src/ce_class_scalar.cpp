@@ -88,6 +88,9 @@ public:
     // Pass 1, no input read: validates targets and sample weights and sums the MEAN divisor,
     // before anything is written.
     void count_block(int64_t first, int64_t end, BlockSums& sums) const {
+        // Local accumulators: summing into `sums` directly chains every position through memory.
+        double weight_sum = 0.0;
+        int64_t count = 0;
         for (int64_t pos = first; pos < end; ++pos) {
             double sp = sample_weight(pos);
             if (s_ && !(sp >= 0.0 && std::isfinite(sp))) {
@@ -100,9 +103,11 @@ public:
                 note_bad(sums, pos, static_cast<double>(target_index(pos)), false);
                 continue;
             }
-            sums.weight += kIndex ? sp * weight(cls) : sp;
-            sums.count += 1;
+            weight_sum += kIndex ? sp * weight(cls) : sp;
+            count += 1;
         }
+        sums.weight += weight_sum;
+        sums.count += count;
     }
 
     // Pass 2: loss, metrics and (when asked) gradient of every position in [first, end).

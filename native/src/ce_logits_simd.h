@@ -396,26 +396,44 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
     if (chunk_max != local) __builtin_free(chunk_max);
 }
 
-// log of a vector of doubles >= 1 (sums of exps that include exp(0)): log x = k ln 2 + log m with
-// x = 2^k m, m in [sqrt(1/2), sqrt(2)), and log m = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172,
-// as an odd series to s^23 (error below 1e-17). Lanes outside (0, inf) get libm's answer.
+// log of a register of doubles >= 1 (sums of exps that include exp(0)): log x = k ln 2 + log m
+// with x = 2^k m, m in [sqrt(1/2), sqrt(2)), and log m = 2 atanh(s), s = (m - 1) / (m + 1),
+// |s| < 0.172, as an odd series to s^23 (error below 1e-17). Lanes outside (0, inf) get libm's
+// answer. One register wide: GCC lowers compares on wider vectors lane by lane.
+typedef double RegD __attribute__((vector_size(XENT_VECTOR_BYTES)));
+typedef int64_t RegL __attribute__((vector_size(XENT_VECTOR_BYTES)));
+
+__attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
+    const RegL bits = (RegL)x;
+    RegL k = ((bits >> 52) & 0x7ff) - 1023;
+    RegD m = (RegD)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
+    const RegL big = m > 1.4142135623730951;
+    m = big ? m * 0.5 : m;
+    k -= big;  // true lanes are -1
+    const RegD s = (m - 1.0) / (m + 1.0), s2 = s * s;
+    RegD p = RegD{} + 1.0 / 23;
+    for (int n = 21; n >= 1; n -= 2) p = p * s2 + 1.0 / n;
+    RegD out = __builtin_convertvector(k, RegD) * 0.6931471805599453 + 2.0 * s * p;
+    const RegL normal = (x > 0.0) & (x < __builtin_inf());
+    bool all_normal = true;
+    for (unsigned l = 0; l < sizeof(RegD) / sizeof(double); ++l) all_normal &= normal[l] != 0;
+    if (!all_normal) {
+        for (unsigned l = 0; l < sizeof(RegD) / sizeof(double); ++l)
+            if (!normal[l]) out[l] = __builtin_log(x[l]);
+    }
+    return out;
+}
+
+// The same over the lanes of T in double (one register for double, two for float).
 template <typename T>
 inline typename Simd<T>::D vlog_sum(typename Simd<T>::D x) {
     using D = typename Simd<T>::D;
-    using L = typename Simd<T>::L;
-    const L bits = (L)x;
-    L k = ((bits >> 52) & 0x7ff) - 1023;
-    D m = (D)((bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL);
-    // Bitwise selects: GCC lowers ?: on vectors twice the register width lane by lane.
-    const L big = m > 1.4142135623730951;
-    m = (D)(((L)(m * 0.5) & big) | ((L)m & ~big));
-    k -= big;  // true lanes are -1
-    const D s = (m - 1.0) / (m + 1.0), s2 = s * s;
-    D p = D{} + 1.0 / 23;
-    for (int n = 21; n >= 1; n -= 2) p = p * s2 + 1.0 / n;
-    D out = __builtin_convertvector(k, D) * 0.6931471805599453 + 2.0 * s * p;
-    for (unsigned l = 0; l < sizeof(D) / sizeof(double); ++l)
-        if (!(x[l] > 0.0 && x[l] < __builtin_inf())) out[l] = __builtin_log(x[l]);
+    constexpr int kRegs = sizeof(D) / sizeof(RegD);
+    RegD part[kRegs];
+    __builtin_memcpy(part, &x, sizeof x);
+    for (int r = 0; r < kRegs; ++r) part[r] = vlog_reg(part[r]);
+    D out;
+    __builtin_memcpy(&out, part, sizeof out);
     return out;
 }
 
@@ -474,6 +492,19 @@ inline void lanes_to_rows(const T* staged, int64_t C, T* rows) {
     constexpr int W = Simd<T>::kLanes;
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
     if constexpr (sizeof(T) == 4) {
+        if (C <= 16) {
+            // The 16 rows are 16 * C contiguous floats. Masked stores of short overlapping rows
+            // stall the store queue, so rows go to a stack buffer with whole-vector stores, in
+            // order (each one's spill into the next row is overwritten by that row), and from
+            // there out as C whole vectors.
+            __m512 r[16];
+            for (int k = 0; k < 16; ++k) r[k] = k < C ? _mm512_loadu_ps(staged + k * 16) : _mm512_setzero_ps();
+            transpose16(r);
+            alignas(64) float buffer[16 * 16 + 16];
+            for (int l = 0; l < 16; ++l) _mm512_storeu_ps(buffer + l * C, r[l]);
+            for (int64_t k = 0; k < C; ++k) _mm512_storeu_ps(rows + k * 16, _mm512_load_ps(buffer + k * 16));
+            return;
+        }
         for (int64_t c0 = 0; c0 < C; c0 += 16) {
             const int n = C - c0 < 16 ? static_cast<int>(C - c0) : 16;
             const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
@@ -542,7 +573,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         f = D{} + j.scale;
         if (j.grad_output) f *= __builtin_convertvector(load<T>(static_cast<const T*>(j.grad_output) + p0), D);
     }
-    f = (D)((L)(f * sp) & ~excluded64);  // bitwise: see vlog_sum
+    f = (D)((L)(f * sp) & ~excluded64);  // bitwise: GCC lowers ?: on double-width vectors lane by lane
     const I cls = __builtin_convertvector(cls64, I);
     const I excluded = __builtin_convertvector(excluded64, I);
 

@@ -3,6 +3,7 @@ package io.github.xent;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * The tensors of one call: the shape, the input and target, and the optional per-call buffers.
@@ -15,22 +16,32 @@ import java.util.Arrays;
  * <p>A Batch is a mutable, reusable holder, so a training loop can describe each step without
  * allocating: set what changes, then pass it to {@link CrossEntropyLoss#compute(Batch, LossResult)}.
  * It belongs to one thread at a time; nothing checks it until it is computed.
+ *
+ * <p>Every buffer argument may instead be a JavaCPP {@link Pointer} to native memory, set with the
+ * {@code ...Pointer} setters ({@link #inputPointer(Pointer)} and so on): a
+ * {@code FloatPointer}, {@code DoublePointer}, {@code IntPointer} or {@code LongPointer}, or a
+ * {@code BytePointer} with its {@link DType}. xent uses its elements from {@code position()} to
+ * {@code limit()}, which must be exactly the element count that the shape implies. Pointers are
+ * how tensors of 2^31 elements or more are passed (an NIO buffer cannot hold them), and how memory
+ * from other JavaCPP libraries is used without a copy. A deallocated pointer is rejected.
+ * (Allocating a pointer needs JavaCPP's native code: any JavaCPP preset on the class path brings
+ * it, and so does xent's own library once loaded, for example by {@link Xent#isNativeAvailable()}.)
  */
 public final class Batch {
     static final int MAX_RANK = 8;
 
     final long[] shape = new long[MAX_RANK];
     int rank;
-    Buffer input;
+    Object input;  // a Buffer or a Pointer
     DType inputType;
-    Buffer target;
+    Object target;  // a Buffer or a Pointer
     DType targetType;
-    Buffer sampleWeights;
-    Buffer lengths;
-    Buffer gradOutput;
+    Object sampleWeights;  // a Buffer or a Pointer
+    Object lengths;  // a Buffer or a Pointer
+    Object gradOutput;  // a Buffer or a Pointer
     double gradOutputScalar = 1.0;
-    Buffer lossOut;
-    Buffer gradInput;
+    Object lossOut;  // a Buffer or a Pointer
+    Object gradInput;  // a Buffer or a Pointer
 
     /**
      * The input's shape: {@code (C)}, {@code (N, C)}, {@code (N, C, d1, ..., dK)} with class axis 1,
@@ -107,6 +118,61 @@ public final class Batch {
      * the input buffer itself, to compute the gradient in place.
      */
     public Batch gradInput(Buffer gradInput) {
+        this.gradInput = gradInput;
+        return this;
+    }
+
+    /** The input as native memory (see the class comment). */
+    public Batch inputPointer(Pointer input) {
+        return inputPointer(input, null);
+    }
+
+    /** The input as native memory, with its element type given (required for a BytePointer). */
+    public Batch inputPointer(Pointer input, DType dtype) {
+        this.input = input;
+        this.inputType = dtype;
+        return this;
+    }
+
+    /** The target as native memory. */
+    public Batch targetPointer(Pointer target) {
+        return targetPointer(target, null);
+    }
+
+    /** The target as native memory, with its element type given (required for a BytePointer). */
+    public Batch targetPointer(Pointer target, DType dtype) {
+        this.target = target;
+        this.targetType = dtype;
+        return this;
+    }
+
+    /** Sample weights as native memory, or null. */
+    public Batch sampleWeightsPointer(Pointer weights) {
+        this.sampleWeights = weights;
+        return this;
+    }
+
+    /** Lengths as native memory ({@code IntPointer}/{@code LongPointer}), or null. */
+    public Batch lengthsPointer(Pointer lengths) {
+        this.lengths = lengths;
+        return this;
+    }
+
+    /** Upstream gradient of a NONE loss as native memory, or null. */
+    public Batch gradOutputPointer(Pointer gradOutput) {
+        this.gradOutput = gradOutput;
+        this.gradOutputScalar = 1.0;
+        return this;
+    }
+
+    /** Per-position losses of a NONE loss, into native memory, or null. */
+    public Batch lossOutPointer(Pointer lossOut) {
+        this.lossOut = lossOut;
+        return this;
+    }
+
+    /** The gradient, into native memory (may be the input pointer itself), or null. */
+    public Batch gradInputPointer(Pointer gradInput) {
         this.gradInput = gradInput;
         return this;
     }

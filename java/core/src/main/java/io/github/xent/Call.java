@@ -1,6 +1,5 @@
 package io.github.xent;
 
-import java.nio.Buffer;
 import java.util.Arrays;
 
 /**
@@ -59,14 +58,14 @@ final class Call {
 
         if (batch.input == null) throw error("input", "is required");
         DType floatType = batch.inputType != null ? batch.inputType : Arg.typeOf(batch.input);
-        if (floatType == null) throw error("input", "a ByteBuffer needs its dtype: batch.input(buffer, DType.FLOAT32)");
+        if (floatType == null) throw error("input", "a ByteBuffer or BytePointer needs its dtype: batch.input(buffer, DType.FLOAT32)");
         if (!floatType.isFloat()) throw error("input", "dtype is " + floatType + ", must be FLOAT32 or FLOAT64");
         input.bind(batch.input, floatType, elements, false, this);
 
         if (batch.target == null) throw error("target", "is required");
         DType targetType = batch.targetType != null ? batch.targetType : Arg.typeOf(batch.target);
         if (kind == TargetKind.INDEX) {
-            if (targetType == null) throw error("target", "a ByteBuffer needs its dtype: batch.target(buffer, DType.INT64)");
+            if (targetType == null) throw error("target", "a ByteBuffer or BytePointer needs its dtype: batch.target(buffer, DType.INT64)");
             if (targetType.isFloat()) {
                 throw error("target", "index targets must be INT32 or INT64 (IntBuffer, LongBuffer), not " + targetType);
             }
@@ -109,9 +108,6 @@ final class Call {
             if (elements > Long.MAX_VALUE / 8 / dims[d]) throw error("shape", shapeText() + " has too many elements");
             elements *= dims[d];
         }
-        if (elements > Integer.MAX_VALUE) {
-            throw error("shape", shapeText() + " has " + elements + " elements; NIO buffers hold at most 2^31 - 1");
-        }
         int axis = rank == 1 ? 0 : (loss.classAxis() == 1 ? 1 : rank - 1);
         classes = dims[axis];
         outer = 1;
@@ -131,7 +127,7 @@ final class Call {
         }
     }
 
-    private void bindOptionalFloat(Arg arg, Buffer buffer, DType floatType, long count, boolean output) {
+    private void bindOptionalFloat(Arg arg, Object buffer, DType floatType, long count, boolean output) {
         if (buffer == null) {
             arg.clear();
             return;
@@ -142,7 +138,7 @@ final class Call {
         arg.bind(buffer, type, count, output, this);
     }
 
-    private void bindLengths(Buffer buffer) {
+    private void bindLengths(Object buffer) {
         sequences = steps = 0;
         if (buffer == null) {
             lengths.clear();
@@ -153,7 +149,8 @@ final class Call {
         }
         DType type = Arg.typeOf(buffer);
         if (type != DType.INT32 && type != DType.INT64) {
-            throw error("lengths", "must be an IntBuffer or LongBuffer, not " + buffer.getClass().getSimpleName());
+            throw error("lengths", "must be an IntBuffer, LongBuffer, IntPointer or LongPointer, not "
+                    + buffer.getClass().getSimpleName());
         }
         sequences = dims[0];
         steps = positions / dims[0];

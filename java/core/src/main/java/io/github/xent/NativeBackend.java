@@ -88,13 +88,13 @@ final class NativeBackend implements Backend {
                 address(call.lengths), address(call.gradOutput), address(call.lossOut), address(call.gradInput),
                 scratch.address + PROBLEM_SIZE);
         // The native code used raw addresses: keep every buffer alive until it has returned.
-        Reference.reachabilityFence(call.input.buffer);
-        Reference.reachabilityFence(call.target.buffer);
-        Reference.reachabilityFence(call.sampleWeights.buffer);
-        Reference.reachabilityFence(call.lengths.buffer);
-        Reference.reachabilityFence(call.gradOutput.buffer);
-        Reference.reachabilityFence(call.lossOut.buffer);
-        Reference.reachabilityFence(call.gradInput.buffer);
+        Reference.reachabilityFence(call.input.source());
+        Reference.reachabilityFence(call.target.source());
+        Reference.reachabilityFence(call.sampleWeights.source());
+        Reference.reachabilityFence(call.lengths.source());
+        Reference.reachabilityFence(call.gradOutput.source());
+        Reference.reachabilityFence(call.lossOut.source());
+        Reference.reachabilityFence(call.gradInput.source());
         Reference.reachabilityFence(weights32);
         Reference.reachabilityFence(weights64);
         if (status != XentNative.XENT_OK) throw failure(status, XentNative.xent_last_error());
@@ -104,7 +104,7 @@ final class NativeBackend implements Backend {
 
     private static long address(Arg arg) {
         if (!arg.present()) return 0;
-        long address = BufferAddress.base(arg.buffer) + arg.byteOffset();
+        long address = arg.pointer != null ? arg.pointerAddress : BufferAddress.base(arg.buffer) + arg.byteOffset();
         if (address % arg.dtype.bytes() != 0) {
             throw Call.error(arg.name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
                     + arg.dtype.bytes() + "-byte " + arg.dtype + " elements");

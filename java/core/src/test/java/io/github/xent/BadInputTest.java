@@ -11,6 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -141,6 +145,20 @@ class BadInputTest {
             f.builder.targetKind(TargetKind.BINARY);
             f.batch.shape(2, 2, C).target(CrossEntropyLoss.direct(new float[N * C]))
                     .lossOut(CrossEntropyLoss.direct(new float[N * C])).lengths(CrossEntropyLoss.direct(new long[] {1, 1}));
+        }));
+        rows.add(new Row("closed (deallocated) input pointer", iae, "input:", f -> {
+            FloatPointer p = new FloatPointer(N * C);
+            p.close();
+            f.batch.inputPointer(p);
+        }));
+        rows.add(new Row("gradient pointer too small", iae, "gradInput:", f -> f.batch.gradInputPointer(new FloatPointer(N * C - 1))));
+        rows.add(new Row("pointer without a limit", iae, "input:", f -> f.batch.inputPointer(new FloatPointer(N * C).limit(0))));
+        rows.add(new Row("untyped pointer", iae, "target:", f -> f.batch.targetPointer(new Pointer(new LongPointer(N)))));
+        rows.add(new Row("BytePointer input without dtype", iae, "input:", f -> f.batch.inputPointer(new BytePointer(4L * N * C))));
+        rows.add(new Row("LongPointer given as INT32 target", iae, "target:", f -> f.batch.targetPointer(new LongPointer(N), DType.INT32)));
+        rows.add(new Row("misaligned BytePointer input", iae, "input:", f -> {
+            BytePointer p = new BytePointer(4L * N * C + 2);
+            f.batch.inputPointer(p.position(2), DType.FLOAT32);
         }));
         return rows;
     }
