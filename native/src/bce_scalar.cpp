@@ -107,10 +107,12 @@ int run(const Job& job, xent_result* result) {
     const int64_t n = job.layout.elements;
     // One "class" per element: blocks of kElementsPerBlock elements.
     const Blocks blocks = plan_blocks(n, 1);
-    // Small calls keep their block sums on the stack: no allocation per call.
-    BlockSums local[16];
-    std::vector<BlockSums> heap(blocks.count > 16 ? static_cast<size_t>(blocks.count) : 0);
-    BlockSums* sums = blocks.count > 16 ? heap.data() : local;
+    // Small calls keep their block sums on the stack: no allocation per call. (Few slots: they
+    // are zeroed on every call, and calls of more blocks have work enough to amortise a vector.)
+    constexpr int64_t kLocalBlocks = 4;
+    BlockSums local[kLocalBlocks];
+    std::vector<BlockSums> heap(blocks.count > kLocalBlocks ? static_cast<size_t>(blocks.count) : 0);
+    BlockSums* sums = blocks.count > kLocalBlocks ? heap.data() : local;
 
     double weight = static_cast<double>(n);
     if (job.sample_weights != nullptr) {

@@ -69,7 +69,8 @@ public:
     // Checks the small per-class and per-sequence inputs; returns a status.
     int check_small_inputs() {
         weight_total_ = 0.0;
-        for (int64_t c = 0; c < layout_.classes; ++c) {
+        if (w_ == nullptr) weight_total_ = static_cast<double>(layout_.classes);  // every weight 1
+        for (int64_t c = 0; w_ != nullptr && c < layout_.classes; ++c) {
             double wc = weight(c);
             if (!(wc >= 0.0) || !std::isfinite(wc))
                 return fail(XENT_ERR_ARGUMENT, "class_weights: weight of class %lld is %g, must be finite and >= 0",
@@ -355,10 +356,12 @@ int run(const Job& job, xent_result* result) {
     const xent_problem& p = *job.problem;
     // Class axis 1: blocks of whole 64-position groups, so vector tiles never straddle blocks.
     const Blocks blocks = plan_blocks(layout.positions, layout.classes, layout.inner > 1 ? 64 : 1);
-    // Small calls keep their block sums on the stack: no allocation per call.
-    BlockSums local[16];
-    std::vector<BlockSums> heap(blocks.count > 16 ? static_cast<size_t>(blocks.count) : 0);
-    BlockSums* sums = blocks.count > 16 ? heap.data() : local;
+    // Small calls keep their block sums on the stack: no allocation per call. (Few slots: they
+    // are zeroed on every call, and calls of more blocks have work enough to amortise a vector.)
+    constexpr int64_t kLocalBlocks = 4;
+    BlockSums local[kLocalBlocks];
+    std::vector<BlockSums> heap(blocks.count > kLocalBlocks ? static_cast<size_t>(blocks.count) : 0);
+    BlockSums* sums = blocks.count > kLocalBlocks ? heap.data() : local;
 
     for_each_block(blocks, layout.positions, layout.positions, job.threads,
                    [&](int64_t b, int64_t first, int64_t end) { kernel.count_block(first, end, sums[b]); });

@@ -82,25 +82,57 @@ inline void store(T* p, typename Simd<T>::V v) {
     __builtin_memcpy(p, &v, sizeof v);
 }
 
-// n < lanes elements from p, the other lanes set to `fill`.
+// Lanes [0, n) set, as the mask type of a masked load or store.
+template <typename T>
+inline typename Simd<T>::I lanes_below(int n) {
+    typename Simd<T>::I index{};
+    for (int l = 0; l < Simd<T>::kLanes; ++l) index[l] = l;
+    return index < static_cast<typename Simd<T>::Int>(n);
+}
+
+// n < lanes elements from p, the other lanes set to `fill`; never touches p[n] and beyond. Masked
+// loads where the ISA has them: building the vector lane by lane through memory stalls on store
+// forwarding, which dominated short rows.
 template <typename T>
 inline typename Simd<T>::V load_partial(const T* p, int n, T fill) {
-    typename Simd<T>::V v = typename Simd<T>::V{} + fill;
+    using V = typename Simd<T>::V;
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) {
+        return (V)_mm512_mask_loadu_ps(_mm512_set1_ps(fill), static_cast<__mmask16>((1u << n) - 1), p);
+    } else {
+        return (V)_mm512_mask_loadu_pd(_mm512_set1_pd(fill), static_cast<__mmask8>((1u << n) - 1), p);
+    }
+#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+    const auto mask = lanes_below<T>(n);
+    V v;
+    if constexpr (sizeof(T) == 4) v = (V)_mm256_maskload_ps(p, (__m256i)mask);
+    else v = (V)_mm256_maskload_pd(p, (__m256i)mask);
+    return mask ? v : V{} + fill;
+#else
+    V v = V{} + fill;
     for (int l = 0; l < n; ++l) v[l] = p[l];
     return v;
+#endif
 }
 
 // `inside` in the first n lanes, `outside` in the rest.
 template <typename T>
 inline typename Simd<T>::V first_lanes(int n, T inside, T outside) {
-    typename Simd<T>::V v = typename Simd<T>::V{} + outside;
-    for (int l = 0; l < n; ++l) v[l] = inside;
-    return v;
+    using V = typename Simd<T>::V;
+    return lanes_below<T>(n) ? V{} + inside : V{} + outside;
 }
 
 template <typename T>
 inline void store_partial(T* p, typename Simd<T>::V v, int n) {
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
+    else _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), (__m512d)v);
+#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+    if constexpr (sizeof(T) == 4) _mm256_maskstore_ps(p, (__m256i)lanes_below<T>(n), (__m256)v);
+    else _mm256_maskstore_pd(p, (__m256i)lanes_below<T>(n), (__m256d)v);
+#else
     for (int l = 0; l < n; ++l) p[l] = v[l];
+#endif
 }
 
 template <typename T>
@@ -108,18 +140,15 @@ inline typename Simd<T>::V vmax(typename Simd<T>::V a, typename Simd<T>::V b) {
     return b > a ? b : a;  // a NaN in b is not taken; the exp of it still makes the sum NaN
 }
 
+// Max of the lanes by halving (few dependent steps). NaN lanes are skipped, as in vmax.
 template <typename T>
 inline T hmax(typename Simd<T>::V v) {
-    T m = v[0];
-    for (int l = 1; l < Simd<T>::kLanes; ++l) m = v[l] > m ? v[l] : m;
-    return m;
-}
-
-template <typename T>
-inline double hsum(typename Simd<T>::V v) {
-    double s = 0.0;
-    for (int l = 0; l < Simd<T>::kLanes; ++l) s += static_cast<double>(v[l]);
-    return s;
+    constexpr int n = Simd<T>::kLanes;
+    T a[n];
+    __builtin_memcpy(a, &v, sizeof v);
+    for (int w = n / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; ++l) a[l] = a[l + w] > a[l] ? a[l + w] : a[l];
+    return a[0];
 }
 
 // Sum of a vector's lanes by halving (pairwise, fixed order): few dependent steps.
@@ -132,6 +161,12 @@ inline auto hsum_tree(Vec v) {
     for (int w = n / 2; w >= 1; w /= 2)
         for (int l = 0; l < w; ++l) a[l] += a[l + w];
     return a[0];
+}
+
+// Sum of the lanes in double, by halving.
+template <typename T>
+inline double hsum(typename Simd<T>::V v) {
+    return hsum_tree(__builtin_convertvector(v, typename Simd<T>::D));
 }
 
 // Index of the first element equal to `value` among `count` vectors starting at class c.
@@ -545,8 +580,10 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     const T* t = j.index_targets ? nullptr : static_cast<const T*>(j.target) + base;
     T* g = kGrad ? static_cast<T*>(j.grad) + base : nullptr;
     // Staged copies, class-major: element (c, lane) at c * W + lane.
-    T xs[kStaged ? kStagedMaxClasses * W : 1];
-    T ts[kStaged && !kIndex ? kStagedMaxClasses * W : 1];
+    // (Sized for the tile's kind: a large frame is probed page by page on every call.)
+    constexpr int64_t kMaxStaged = kGather ? kGatherMaxClasses : kStagedMaxClasses;
+    alignas(64) T xs[kStaged ? kMaxStaged * W : 1];
+    alignas(64) T ts[kStaged && !kIndex ? kMaxStaged * W : 1];
     if (kGather) {  // rows -> lanes
         rows_to_lanes<T>(x, C, xs);
         if (!kIndex) rows_to_lanes<T>(t, C, ts);

@@ -28,12 +28,12 @@ const char* dtype_name(int64_t dtype) {
     }
 }
 
-// One argument buffer: where it lies and how many bytes the call may touch.
+// One argument buffer: where it lies and how many bytes the call may touch. (No padding: an
+// array of them is then filled by plain stores, not zeroed first.)
 struct Span {
     const char* name;
     const void* data;
     int64_t bytes;
-    bool output;
 };
 
 bool overlaps(const Span& a, const Span& b) {
@@ -174,21 +174,22 @@ int validate(const xent_problem* problem, const void* input, const void* target,
     // Outputs may not overlap anything, except that the gradient may be the input itself.
     const int64_t fsize = element_size(p.dtype);
     const Span spans[] = {
-        {"input", input, layout.elements * fsize, false},
-        {"target", target, target_needed * element_size(p.target_dtype), false},
-        {"class_weights", class_weights, class_weights ? layout.classes * fsize : 0, false},
-        {"sample_weights", sample_weights, sample_weights ? per_position * fsize : 0, false},
-        {"lengths", lengths, lengths ? layout.sequences * element_size(p.lengths_dtype) : 0, false},
-        {"grad_output", grad_output, grad_output ? per_position * fsize : 0, false},
-        {"loss_out", loss_out, loss_out ? per_position * fsize : 0, true},
-        {"grad_input", grad_input, grad_input ? layout.elements * fsize : 0, true},
+        {"input", input, layout.elements * fsize},
+        {"target", target, target_needed * element_size(p.target_dtype)},
+        {"class_weights", class_weights, class_weights ? layout.classes * fsize : 0},
+        {"sample_weights", sample_weights, sample_weights ? per_position * fsize : 0},
+        {"lengths", lengths, lengths ? layout.sequences * element_size(p.lengths_dtype) : 0},
+        {"grad_output", grad_output, grad_output ? per_position * fsize : 0},
+        {"loss_out", loss_out, loss_out ? per_position * fsize : 0},      // output
+        {"grad_input", grad_input, grad_input ? layout.elements * fsize : 0},  // output
     };
-    for (const Span& out : spans) {
-        if (!out.output) continue;
-        for (const Span& other : spans) {
-            if (&other == &out || !overlaps(out, other)) continue;
-            bool in_place = &out == &spans[7] && &other == &spans[0] && grad_input == input;
-            if (!in_place) return fail(XENT_ERR_BUFFER, "%s: overlaps %s (only grad_input == input is allowed)", out.name, other.name);
+    constexpr int kFirstOutput = 6, kGradInput = 7, kSpans = 8;
+    for (int o = kFirstOutput; o < kSpans; ++o) {
+        for (int k = 0; k < kSpans; ++k) {
+            if (k == o || !overlaps(spans[o], spans[k])) continue;
+            const bool in_place = o == kGradInput && k == 0 && grad_input == input;
+            if (!in_place)
+                return fail(XENT_ERR_BUFFER, "%s: overlaps %s (only grad_input == input is allowed)", spans[o].name, spans[k].name);
         }
     }
 

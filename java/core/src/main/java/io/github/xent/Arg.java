@@ -19,7 +19,11 @@ import org.bytedeco.javacpp.Pointer;
  * first element. Reused across calls (one set per thread), so it allocates nothing.
  */
 final class Arg {
+    /** How many tensor arguments a call has; each Arg has its own slot below that. */
+    static final int SLOTS = 7;
+
     final String name;
+    final int slot;
     Buffer buffer;
     /** Instead of a buffer: native memory of any size (NIO buffers stop at 2^31 - 1 elements). */
     Pointer pointer;
@@ -29,8 +33,9 @@ final class Arg {
     /** A pointer's first element: its address() + position() * sizeof(). */
     long pointerAddress;
 
-    Arg(String name) {
+    Arg(String name, int slot) {
         this.name = name;
+        this.slot = slot;
     }
 
     boolean present() {

@@ -44,6 +44,14 @@ public final class Batch {
     Object gradInput;  // a Buffer or a Pointer
 
     /**
+     * The native backend's cache of buffer base addresses, per argument slot ({@link Arg#slot}):
+     * asking JavaCPP for one costs a JNI call, ~20 ns, and a training loop passes the same buffers
+     * every step. Keyed by identity; a direct buffer's base address never changes.
+     */
+    final Object[] addressedBuffers = new Object[Arg.SLOTS];
+    final long[] baseAddresses = new long[Arg.SLOTS];
+
+    /**
      * The input's shape: {@code (C)}, {@code (N, C)}, {@code (N, C, d1, ..., dK)} with class axis 1,
      * or {@code (..., C)} with class axis -1. At most 8 dimensions.
      */
@@ -183,6 +191,7 @@ public final class Batch {
         input = target = sampleWeights = lengths = gradOutput = lossOut = gradInput = null;
         inputType = targetType = null;
         gradOutputScalar = 1.0;
+        java.util.Arrays.fill(addressedBuffers, null);
         return this;
     }
 

@@ -9,6 +9,8 @@ import java.util.Arrays;
  */
 final class Call {
     CrossEntropyLoss loss;
+    /** The batch being computed (its address cache is used by the native backend). */
+    Batch batch;
     final long[] dims = new long[Batch.MAX_RANK];
     int rank;
     /** Element (o, c, i) lies at (o * classes + c) * inner + i; position p = o * inner + i. */
@@ -17,13 +19,13 @@ final class Call {
     long sequences, steps;
     double gradOutputScalar;
 
-    final Arg input = new Arg("input");
-    final Arg target = new Arg("target");
-    final Arg sampleWeights = new Arg("sampleWeights");
-    final Arg lengths = new Arg("lengths");
-    final Arg gradOutput = new Arg("gradOutput");
-    final Arg lossOut = new Arg("lossOut");
-    final Arg gradInput = new Arg("gradInput");
+    final Arg input = new Arg("input", 0);
+    final Arg target = new Arg("target", 1);
+    final Arg sampleWeights = new Arg("sampleWeights", 2);
+    final Arg lengths = new Arg("lengths", 3);
+    final Arg gradOutput = new Arg("gradOutput", 4);
+    final Arg lossOut = new Arg("lossOut", 5);
+    final Arg gradInput = new Arg("gradInput", 6);
 
     static IllegalArgumentException error(String argument, String problem) {
         return new IllegalArgumentException(argument + ": " + problem);
@@ -36,6 +38,7 @@ final class Call {
     /** Drops the references to the caller's buffers, so a thread's idle Call keeps none alive. */
     void release() {
         loss = null;
+        batch = null;
         input.clear();
         target.clear();
         sampleWeights.clear();
@@ -52,6 +55,7 @@ final class Call {
     /** Checks a batch against a loss; throws IllegalArgumentException naming the first bad argument. */
     void resolve(CrossEntropyLoss loss, Batch batch) {
         this.loss = loss;
+        this.batch = batch;
         resolveShape(loss, batch);
         TargetKind kind = loss.targetKind();
         Reduction reduction = loss.reduction();

@@ -14,8 +14,8 @@ import java.nio.FloatBuffer;
 final class NativeBackend implements Backend {
     /**
      * Per thread: the xent_problem struct followed by the xent_result struct, and their address.
-     * (Buffer addresses are asked for on every call: a cache keyed by buffer would have to hold
-     * buffers weakly, and a miss would allocate, which the call path must never do.)
+     * (Buffer addresses are cached in the Batch, which holds its buffers anyway: a cache here would
+     * have to hold them weakly, and a miss would allocate, which the call path must never do.)
      */
     private static final class Scratch {
         final ByteBuffer bytes = ByteBuffer.allocateDirect(PROBLEM_SIZE + RESULT_SIZE).order(ByteOrder.nativeOrder());
@@ -84,8 +84,9 @@ final class NativeBackend implements Backend {
 
         long weights = !weighted ? 0 : call.input.dtype == DType.FLOAT32 ? weights32Address : weights64Address;
         int status = XentNative.xent_compute(scratch.address,
-                address(call.input), address(call.target), weights, address(call.sampleWeights),
-                address(call.lengths), address(call.gradOutput), address(call.lossOut), address(call.gradInput),
+                address(call, call.input), address(call, call.target), weights, address(call, call.sampleWeights),
+                address(call, call.lengths), address(call, call.gradOutput), address(call, call.lossOut),
+                address(call, call.gradInput),
                 scratch.address + PROBLEM_SIZE);
         // The native code used raw addresses: keep every buffer alive until it has returned.
         Reference.reachabilityFence(call.input.source());
@@ -102,9 +103,23 @@ final class NativeBackend implements Backend {
                 p.getLong(PROBLEM_SIZE + RESULT_COUNT), p.getLong(PROBLEM_SIZE + RESULT_CORRECT));
     }
 
-    private static long address(Arg arg) {
+    private static long address(Call call, Arg arg) {
         if (!arg.present()) return 0;
-        long address = arg.pointer != null ? arg.pointerAddress : BufferAddress.base(arg.buffer) + arg.byteOffset();
+        long address;
+        if (arg.pointer != null) {
+            address = arg.pointerAddress;  // checked for alignment when bound
+        } else {
+            Batch batch = call.batch;
+            long base;
+            if (batch.addressedBuffers[arg.slot] == arg.buffer) {
+                base = batch.baseAddresses[arg.slot];
+            } else {
+                base = BufferAddress.base(arg.buffer);
+                batch.baseAddresses[arg.slot] = base;
+                batch.addressedBuffers[arg.slot] = arg.buffer;
+            }
+            address = base + arg.byteOffset();
+        }
         if (address % arg.dtype.bytes() != 0) {
             throw Call.error(arg.name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
                     + arg.dtype.bytes() + "-byte " + arg.dtype + " elements");
