@@ -435,8 +435,8 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
 // with x = 2^k m, m in [sqrt(1/2), sqrt(2)), and log m = 2 atanh(s), s = (m - 1) / (m + 1),
 // |s| < 0.172, as an odd series to s^23 (error below 1e-17). Lanes outside (0, inf) get libm's
 // answer. One register wide: GCC lowers compares on wider vectors lane by lane.
-typedef double RegD __attribute__((vector_size(XENT_VECTOR_BYTES)));
-typedef int64_t RegL __attribute__((vector_size(XENT_VECTOR_BYTES)));
+using RegD = Simd<double>::V;
+using RegL = Simd<double>::I;
 
 __attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
     const RegL bits = (RegL)x;
@@ -527,26 +527,23 @@ inline void lanes_to_rows(const T* staged, int64_t C, T* rows) {
     constexpr int W = Simd<T>::kLanes;
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
     if constexpr (sizeof(T) == 4) {
-        if (C <= 16) {
-            // The 16 rows are 16 * C contiguous floats. Masked stores of short overlapping rows
-            // stall the store queue, so rows go to a stack buffer with whole-vector stores, in
-            // order (each one's spill into the next row is overwritten by that row), and from
-            // there out as C whole vectors.
-            __m512 r[16];
-            for (int k = 0; k < 16; ++k) r[k] = k < C ? _mm512_loadu_ps(staged + k * 16) : _mm512_setzero_ps();
-            transpose16(r);
-            alignas(64) float buffer[16 * 16 + 16];
-            for (int l = 0; l < 16; ++l) _mm512_storeu_ps(buffer + l * C, r[l]);
-            for (int64_t k = 0; k < C; ++k) _mm512_storeu_ps(rows + k * 16, _mm512_load_ps(buffer + k * 16));
-            return;
-        }
         for (int64_t c0 = 0; c0 < C; c0 += 16) {
             const int n = C - c0 < 16 ? static_cast<int>(C - c0) : 16;
-            const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
             __m512 r[16];
             for (int k = 0; k < 16; ++k) r[k] = k < n ? _mm512_loadu_ps(staged + (c0 + k) * 16) : _mm512_setzero_ps();
             transpose16(r);
-            for (int l = 0; l < 16; ++l) _mm512_mask_storeu_ps(rows + l * C + c0, mask, r[l]);
+            if (C <= 16) {
+                // The 16 rows are 16 * C contiguous floats. Masked stores of short overlapping
+                // rows stall the store queue, so rows go to a stack buffer with whole-vector
+                // stores, in order (each one's spill into the next row is overwritten by that
+                // row), and from there out as C whole vectors.
+                alignas(64) float buffer[16 * 16 + 16];
+                for (int l = 0; l < 16; ++l) _mm512_storeu_ps(buffer + l * C, r[l]);
+                for (int64_t k = 0; k < C; ++k) _mm512_storeu_ps(rows + k * 16, _mm512_load_ps(buffer + k * 16));
+            } else {
+                const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
+                for (int l = 0; l < 16; ++l) _mm512_mask_storeu_ps(rows + l * C + c0, mask, r[l]);
+            }
         }
         return;
     }
