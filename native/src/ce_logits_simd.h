@@ -450,8 +450,15 @@ __attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
     for (int n = 21; n >= 1; n -= 2) p = p * s2 + 1.0 / n;
     RegD out = __builtin_convertvector(k, RegD) * 0.6931471805599453 + 2.0 * s * p;
     const RegL normal = (x > 0.0) & (x < __builtin_inf());
+    // Whether every lane is normal, without taking the lanes out one by one.
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    const bool all_normal = _mm512_test_epi64_mask((__m512i)normal, (__m512i)normal) == 0xff;
+#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+    const bool all_normal = _mm256_movemask_pd((__m256d)normal) == 0xf;
+#else
     bool all_normal = true;
     for (unsigned l = 0; l < sizeof(RegD) / sizeof(double); ++l) all_normal &= normal[l] != 0;
+#endif
     if (!all_normal) {
         for (unsigned l = 0; l < sizeof(RegD) / sizeof(double); ++l)
             if (!normal[l]) out[l] = __builtin_log(x[l]);
@@ -474,7 +481,7 @@ inline typename Simd<T>::D vlog_sum(typename Simd<T>::D x) {
 
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
 // In-register 16x16 transpose of floats (its own inverse): unpack, shuffle, two cross-lane steps.
-inline void transpose16(__m512 r[16]) {
+__attribute__((always_inline)) inline void transpose16(__m512 r[16]) {
     __m512 t[16], u[16], v[16];
     for (int i = 0; i < 8; ++i) {
         t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
@@ -760,10 +767,24 @@ void tile_entry(const LogitsJob& j, int64_t o, int64_t i0, double factor, Logits
     else tile_options<T, false, false>(j, o, i0, factor, sums);
 }
 
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+#include "short_rows_avx512.h"
+#endif
+
 // Class-last rows [first, end): short rows a vector of rows at a time, long ones one by one.
 template <typename T>
 void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     constexpr int W = Simd<T>::kLanes;
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if (sizeof(T) == 4 && short_rows_apply(j)) {
+        // A step costs about what 2 or 3 rows one by one cost: fewer rows go one by one.
+        const int64_t stepped = end - first < kShortRowsMin ? first : end;
+        if (j.grad != nullptr) short_rows<true>(j, first, stepped, factor, sums);
+        else short_rows<false>(j, first, stepped, factor, sums);
+        if (stepped < end) rows_entry<T>(j, stepped, end, factor, sums);
+        return;
+    }
+#endif
     if (j.classes <= kGatherMaxClasses) {
         for (; first + W <= end; first += W) tile_entry<T, true>(j, 0, first, factor, sums);
     }

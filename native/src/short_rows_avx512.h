@@ -1,0 +1,225 @@
+// Class-last float32 rows of at most 16 classes, 16 rows per step, for AVX-512 (included by
+// ce_logits_simd.h inside the AVX-512 namespace, after tile()). This is the small-call path: a
+// trainer's 32x10 step is two steps of this loop and nothing else.
+//
+// The 16 rows are loaded with masked loads (never past a row, never past the last row) and
+// transposed in registers, so that vector c holds class c of every row. From there it is the
+// arithmetic of tile<..., kGather> in the same order (so the results are the same bits), but with
+// every class vector in a register: the loops over classes run to the constant 16 and skip
+// c >= C, which lets the compiler unroll them and keep all 16 vectors in registers, where the
+// generic tile stages them through memory and splits its double vectors with spills. The per-row
+// numbers in double are two 8-lane halves. Rows past the end of the call are computed as
+// excluded rows and never stored.
+//
+// Plain INDEX targets only: class weights, label smoothing and sequence lengths take the generic
+// tile, which handles every option.
+
+// Below this many rows in all, rows one by one are faster (measured: a step of up to 16 rows
+// costs about 170 ns at C = 10, a row about 75 ns).
+constexpr int64_t kShortRowsMin = 3;
+
+// True when short_rows() handles the call.
+inline bool short_rows_apply(const LogitsJob& j) {
+    return j.classes <= 16 && j.index_targets && j.class_weights == nullptr && j.eps == 0.0 && j.lengths == nullptr;
+}
+
+// `total` floats from an aligned buffer to `out`. No masked loads or stores reach past the end of
+// a caller's buffer anywhere in this file: on AMD a masked access whose masked-off lanes overlap
+// stores still in flight (another buffer's, just written) waits for them, which cost more than
+// the whole step. So the last vector is a whole one ending exactly at `total`, overlapping the one
+// before, and fewer than 16 floats go one by one. (No plain loop of vector copies either: GCC
+// turns that into a call to memcpy.)
+inline void copy_out(const float* buffer, float* out, int total) {
+    if (total < 16) {
+        for (int k = 0; k < total; ++k) out[k] = buffer[k];
+        return;
+    }
+    int k = 0;
+    for (; k + 16 < total; k += 16) _mm512_mask_storeu_ps(out + k, __mmask16(0xffff), _mm512_load_ps(buffer + k));
+    _mm512_storeu_ps(out + total - 16, _mm512_loadu_ps(buffer + total - 16));
+}
+
+// The 16 per-row values at p for a step of n rows: p itself when n == 16, else a zero-padded
+// copy of its n values in `local` (see copy_out for why not a masked load).
+template <typename E>
+inline const E* step_values(const E* p, int n, E* local) {
+    if (n == 16) return p;
+    for (int l = 0; l < 16; ++l) local[l] = l < n ? p[l] : E(0);
+    return local;
+}
+
+template <bool kGrad>
+void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    using V = Simd<float>::V;
+    using I = Simd<float>::I;
+    const int C = static_cast<int>(j.classes);
+    const __mmask16 class_mask = static_cast<__mmask16>((1u << C) - 1);
+    // Lane k of the last row is lane 16 - C + k of the vector that ends with it.
+    const __m512i tail_shift = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                _mm512_set1_epi32(16 - C));
+    const V lowest = V{} + Simd<float>::kLowest;
+    // An ignore index outside int32 matches no int32 target.
+    const bool ignore_fits_int32 = j.ignore_index >= INT32_MIN && j.ignore_index <= INT32_MAX;
+    double loss_total = 0.0;
+    int64_t correct = 0;
+    alignas(64) float buffers[2][16 * 16 + 16];  // the gradient of the last two steps, as rows
+    float* pending = nullptr;                     // where the previous step's rows go
+    int pending_total = 0, step = 0;
+    for (int64_t r0 = first; r0 < end; r0 += 16) {
+        const int n = end - r0 < 16 ? static_cast<int>(end - r0) : 16;
+        const __mmask16 row_mask = static_cast<__mmask16>((1u << n) - 1);
+        const float* x = static_cast<const float*>(j.input) + r0 * C;
+
+        // Row l is C floats at x + l * C; a masked load of it reads no further than row l + 1. The
+        // last row instead comes from the whole vector that ends where it ends, moved down.
+        __m512 v[16];
+        const bool tail_vector = n * C >= 16;
+        alignas(64) float small[32] = {};  // room for a masked load at any row
+        if (!tail_vector)
+            for (int k = 0; k < n * C; ++k) small[k] = x[k];
+#pragma GCC unroll 16
+        for (int l = 0; l < 16; ++l) {
+            if (l < n - 1) v[l] = _mm512_maskz_loadu_ps(class_mask, x + l * C);
+            else if (l > n - 1) v[l] = _mm512_setzero_ps();
+            else if (tail_vector) v[l] = _mm512_maskz_permutexvar_ps(class_mask, tail_shift, _mm512_loadu_ps(x + n * C - 16));
+            else v[l] = _mm512_maskz_loadu_ps(class_mask, small + l * C);
+        }
+        transpose16(v);  // v[c]: class c of the 16 rows
+
+        // Targets as int32 lanes; excluded lanes (ignored, or past the last row) point at class 0.
+        __mmask16 excluded;
+        __m512i cls;
+        if (j.target_int32) {
+            int32_t local[16];
+            cls = _mm512_loadu_si512(step_values(static_cast<const int32_t*>(j.target) + r0, n, local));
+            excluded = ignore_fits_int32 ? _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(static_cast<int32_t>(j.ignore_index)))
+                                         : __mmask16(0);
+            cls = _mm512_sub_epi32(cls, _mm512_set1_epi32(static_cast<int32_t>(j.index_base)));
+        } else {
+            int64_t local[16];
+            const int64_t* t = step_values(static_cast<const int64_t*>(j.target) + r0, n, local);
+            const __m512i lo = _mm512_loadu_si512(t), hi = _mm512_loadu_si512(t + 8);
+            const __m512i ignore = _mm512_set1_epi64(j.ignore_index), base = _mm512_set1_epi64(j.index_base);
+            excluded = static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(lo, ignore) | (_mm512_cmpeq_epi64_mask(hi, ignore) << 8));
+            // Valid targets lie in [0, C) after the base: int32 holds them.
+            cls = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_sub_epi64(lo, base))),
+                                     _mm512_cvtepi64_epi32(_mm512_sub_epi64(hi, base)), 1);
+        }
+        excluded = static_cast<__mmask16>(excluded | ~row_mask);
+        cls = _mm512_maskz_mov_epi32(static_cast<__mmask16>(~excluded), cls);
+        const I cls_v = (I)cls;
+
+        // x_y straight from the rows (a gather), excluded lanes 0.
+        const __mmask16 kept = static_cast<__mmask16>(~excluded);
+        const __m512i row_start = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                     _mm512_set1_epi32(C));
+        const __m512i at = _mm512_maskz_add_epi32(kept, row_start, cls);  // masked-off lanes point at x[0]
+        const V xy = (V)_mm512_mask_i32gather_ps(_mm512_setzero_ps(), kept, at, x, 4);
+
+        // Sweep 1: the max; NaN lanes are skipped, as in vmax.
+        V m = lowest;
+#pragma GCC unroll 16
+        for (int c = 0; c < 16; ++c) {
+            if (c >= C) break;
+            m = vmax<float>(m, (V)v[c]);
+        }
+        // The arg-max is the first class equal to the max (none, for a row of -inf or NaN: class 0,
+        // as in tile()): last to first, so the first match is the one left.
+        __m512i best_index = _mm512_setzero_si512();
+#pragma GCC unroll 16
+        for (int c = 15; c >= 1; --c) {
+            if (c >= C) continue;
+            best_index = _mm512_mask_mov_epi32(best_index, _mm512_cmp_ps_mask(v[c], (__m512)m, _CMP_EQ_OQ), _mm512_set1_epi32(c));
+        }
+        // Sweep 2: exps against the max, summed in float 8 classes at a time and then in double.
+        RegD sum_lo{}, sum_hi{};
+        V acc{};
+#pragma GCC unroll 16
+        for (int c = 0; c < 16; ++c) {
+            if (c >= C) break;
+            const V e = vexp<float, true>((V)v[c] - m);
+            acc += e;
+            v[c] = (__m512)e;
+            if ((c & 7) == 7) {
+                sum_lo += (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc));
+                sum_hi += (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc, 1));
+                acc = V{};
+            }
+        }
+        sum_lo += (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc));
+        sum_hi += (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc, 1));
+        const V e_y = vexp<float, true>(xy - m);  // the same bits as the target's e above
+
+        // Per row, in double halves: loss, metrics, the gradient's coefficient.
+        auto half = [](V a, int h) {
+            return (RegD)_mm512_cvtps_pd(h ? _mm512_extractf32x8_ps((__m512)a, 1) : _mm512_castps512_ps256((__m512)a));
+        };
+        auto lane_mask = [](__mmask16 k, int h) { return static_cast<__mmask8>(h ? k >> 8 : k); };
+        RegD loss[2], coef[2], f[2];
+        float sp_local[16], go_local[16];
+        const float* sp_row = j.sample_weights ? step_values(static_cast<const float*>(j.sample_weights) + r0, n, sp_local) : nullptr;
+        const float* go_row = j.reduction_none && j.grad_output
+                                  ? step_values(static_cast<const float*>(j.grad_output) + r0, n, go_local) : nullptr;
+        for (int h = 0; h < 2; ++h) {
+            const __mmask8 keep = static_cast<__mmask8>(~lane_mask(excluded, h));
+            RegD sp = RegD{} + 1.0;
+            if (sp_row) sp = (RegD)_mm512_cvtps_pd(_mm256_loadu_ps(sp_row + 8 * h));
+            RegD fh = RegD{} + factor;
+            if (j.reduction_none) {
+                fh = RegD{} + j.scale;
+                if (go_row) fh *= (RegD)_mm512_cvtps_pd(_mm256_loadu_ps(go_row + 8 * h));
+            }
+            f[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(fh * sp));
+            const RegD sum = h ? sum_hi : sum_lo;
+            const RegD lse = half(m, h) + vlog_reg(sum);
+            loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(-1.0 * (1.0 * (half(xy, h) - lse)) * sp));
+            coef[h] = f[h] * 1.0 / sum;
+        }
+        const __mmask16 hits = static_cast<__mmask16>(_mm512_cmpeq_epi32_mask(best_index, cls) & ~excluded);
+        loss_total += hsum_tree(loss[0] + loss[1]);
+        correct += __builtin_popcount(hits);
+        if (j.loss_out) {
+            const __m256 lo = _mm512_cvtpd_ps((__m512d)(loss[0] * j.scale)), hi = _mm512_cvtpd_ps((__m512d)(loss[1] * j.scale));
+            const __m512 both = _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+            float* out = static_cast<float*>(j.loss_out) + r0;
+            if (n == 16) {
+                _mm512_storeu_ps(out, both);
+            } else {
+                alignas(64) float local[16];
+                _mm512_store_ps(local, both);
+                for (int l = 0; l < n; ++l) out[l] = local[l];
+            }
+        }
+        if (!kGrad) continue;
+
+        // Sweep 3: the gradient; the target's element, where q_y - 1 cancels, in double.
+        auto to_float = [](RegD lo, RegD hi) {
+            return (V)_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps((__m512d)lo)), _mm512_cvtpd_ps((__m512d)hi), 1);
+        };
+        const V coef_t = to_float(coef[0], coef[1]);
+        const V g_y = to_float(coef[0] * half(e_y, 0) - f[0] * 0.0 - f[0] * 1.0, coef[1] * half(e_y, 1) - f[1] * 0.0 - f[1] * 1.0);
+#pragma GCC unroll 16
+        for (int c = 0; c < 16; ++c) {
+            if (c >= C) break;
+            V out = (V)v[c] * coef_t;
+            out = (I{} + c) == cls_v ? g_y : out;
+            v[c] = _mm512_maskz_mov_ps(kept, (__m512)out);
+        }
+        transpose16(v);  // back to rows: v[l] holds row l in its first C lanes
+        // The rows are n * C contiguous floats: written to a stack buffer in order (each row's
+        // spill into the next is overwritten by it) and copied out as whole vectors, since masked
+        // stores of short overlapping rows stall the store queue. The copy is of the previous
+        // step's buffer: by then its stores have left the store queue, where reading them back at
+        // once would stall on store forwarding (each vector spans several row stores).
+        float* buffer = buffers[step & 1];
+#pragma GCC unroll 16
+        for (int l = 0; l < 16; ++l) _mm512_storeu_ps(buffer + l * C, v[l]);
+        if (step > 0) copy_out(buffers[(step - 1) & 1], pending, pending_total);
+        pending = static_cast<float*>(j.grad) + r0 * C;
+        pending_total = n * C;
+        ++step;
+    }
+    if (kGrad && step > 0) copy_out(buffers[(step - 1) & 1], pending, pending_total);
+    sums->loss += loss_total;
+    sums->correct += correct;
+}
