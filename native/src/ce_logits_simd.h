@@ -778,10 +778,9 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
     if (sizeof(T) == 4 && short_rows_apply(j)) {
         // A step costs about what 2 or 3 rows one by one cost: fewer rows go one by one.
-        const int64_t stepped = end - first < kShortRowsMin ? first : end;
-        if (j.grad != nullptr) short_rows<true>(j, first, stepped, factor, sums);
-        else short_rows<false>(j, first, stepped, factor, sums);
-        if (stepped < end) rows_entry<T>(j, stepped, end, factor, sums);
+        if (end - first < kShortRowsMin) rows_entry<T>(j, first, end, factor, sums);
+        else if (j.grad != nullptr) short_rows<true>(j, first, end, factor, sums);
+        else short_rows<false>(j, first, end, factor, sums);
         return;
     }
 #endif

@@ -4,8 +4,8 @@
 //
 // The 16 rows are loaded with masked loads (never past a row, never past the last row) and
 // transposed in registers, so that vector c holds class c of every row. From there it is the
-// arithmetic of tile<..., kGather> in the same order (so the results are the same bits), but with
-// every class vector in a register: the loops over classes run to the constant 16 and skip
+// arithmetic of tile<..., kGather> with the plain options folded in, but with every class vector
+// in a register: the loops over classes run to the constant 16 and skip
 // c >= C, which lets the compiler unroll them and keep all 16 vectors in registers, where the
 // generic tile stages them through memory and splits its double vectors with spills. The per-row
 // numbers in double are two 8-lane halves. Rows past the end of the call are computed as
@@ -54,9 +54,10 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
     using I = Simd<float>::I;
     const int C = static_cast<int>(j.classes);
     const __mmask16 class_mask = static_cast<__mmask16>((1u << C) - 1);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     // Lane k of the last row is lane 16 - C + k of the vector that ends with it.
-    const __m512i tail_shift = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                _mm512_set1_epi32(16 - C));
+    const __m512i tail_shift = _mm512_add_epi32(lane, _mm512_set1_epi32(16 - C));
+    const __m512i row_start = _mm512_mullo_epi32(lane, _mm512_set1_epi32(C));  // of row l, from x
     const V lowest = V{} + Simd<float>::kLowest;
     // An ignore index outside int32 matches no int32 target.
     const bool ignore_fits_int32 = j.ignore_index >= INT32_MIN && j.ignore_index <= INT32_MAX;
@@ -86,33 +87,30 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         }
         transpose16(v);  // v[c]: class c of the 16 rows
 
-        // Targets as int32 lanes; excluded lanes (ignored, or past the last row) point at class 0.
-        __mmask16 excluded;
+        // Targets as int32 lanes; lanes not kept (ignored, or past the last row) point at class 0.
+        __mmask16 ignored;
         __m512i cls;
         if (j.target_int32) {
             int32_t local[16];
             cls = _mm512_loadu_si512(step_values(static_cast<const int32_t*>(j.target) + r0, n, local));
-            excluded = ignore_fits_int32 ? _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(static_cast<int32_t>(j.ignore_index)))
-                                         : __mmask16(0);
+            ignored = ignore_fits_int32 ? _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(static_cast<int32_t>(j.ignore_index)))
+                                        : __mmask16(0);
             cls = _mm512_sub_epi32(cls, _mm512_set1_epi32(static_cast<int32_t>(j.index_base)));
         } else {
             int64_t local[16];
             const int64_t* t = step_values(static_cast<const int64_t*>(j.target) + r0, n, local);
             const __m512i lo = _mm512_loadu_si512(t), hi = _mm512_loadu_si512(t + 8);
             const __m512i ignore = _mm512_set1_epi64(j.ignore_index), base = _mm512_set1_epi64(j.index_base);
-            excluded = static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(lo, ignore) | (_mm512_cmpeq_epi64_mask(hi, ignore) << 8));
+            ignored = static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(lo, ignore) | (_mm512_cmpeq_epi64_mask(hi, ignore) << 8));
             // Valid targets lie in [0, C) after the base: int32 holds them.
             cls = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_sub_epi64(lo, base))),
                                      _mm512_cvtepi64_epi32(_mm512_sub_epi64(hi, base)), 1);
         }
-        excluded = static_cast<__mmask16>(excluded | ~row_mask);
-        cls = _mm512_maskz_mov_epi32(static_cast<__mmask16>(~excluded), cls);
+        const __mmask16 kept = static_cast<__mmask16>(~ignored & row_mask);
+        cls = _mm512_maskz_mov_epi32(kept, cls);
         const I cls_v = (I)cls;
 
         // x_y straight from the rows (a gather), excluded lanes 0.
-        const __mmask16 kept = static_cast<__mmask16>(~excluded);
-        const __m512i row_start = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                                     _mm512_set1_epi32(C));
         const __m512i at = _mm512_maskz_add_epi32(kept, row_start, cls);  // masked-off lanes point at x[0]
         const V xy = (V)_mm512_mask_i32gather_ps(_mm512_setzero_ps(), kept, at, x, 4);
 
@@ -154,14 +152,13 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         auto half = [](V a, int h) {
             return (RegD)_mm512_cvtps_pd(h ? _mm512_extractf32x8_ps((__m512)a, 1) : _mm512_castps512_ps256((__m512)a));
         };
-        auto lane_mask = [](__mmask16 k, int h) { return static_cast<__mmask8>(h ? k >> 8 : k); };
         RegD loss[2], coef[2], f[2];
         float sp_local[16], go_local[16];
         const float* sp_row = j.sample_weights ? step_values(static_cast<const float*>(j.sample_weights) + r0, n, sp_local) : nullptr;
         const float* go_row = j.reduction_none && j.grad_output
                                   ? step_values(static_cast<const float*>(j.grad_output) + r0, n, go_local) : nullptr;
         for (int h = 0; h < 2; ++h) {
-            const __mmask8 keep = static_cast<__mmask8>(~lane_mask(excluded, h));
+            const __mmask8 keep = static_cast<__mmask8>(kept >> (8 * h));
             RegD sp = RegD{} + 1.0;
             if (sp_row) sp = (RegD)_mm512_cvtps_pd(_mm256_loadu_ps(sp_row + 8 * h));
             RegD fh = RegD{} + factor;
@@ -172,10 +169,10 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             f[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(fh * sp));
             const RegD sum = h ? sum_hi : sum_lo;
             const RegD lse = half(m, h) + vlog_reg(sum);
-            loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(-1.0 * (1.0 * (half(xy, h) - lse)) * sp));
-            coef[h] = f[h] * 1.0 / sum;
+            loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)((lse - half(xy, h)) * sp));
+            coef[h] = f[h] / sum;
         }
-        const __mmask16 hits = static_cast<__mmask16>(_mm512_cmpeq_epi32_mask(best_index, cls) & ~excluded);
+        const __mmask16 hits = static_cast<__mmask16>(_mm512_cmpeq_epi32_mask(best_index, cls) & kept);
         loss_total += hsum_tree(loss[0] + loss[1]);
         correct += __builtin_popcount(hits);
         if (j.loss_out) {
@@ -197,7 +194,7 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             return (V)_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps((__m512d)lo)), _mm512_cvtpd_ps((__m512d)hi), 1);
         };
         const V coef_t = to_float(coef[0], coef[1]);
-        const V g_y = to_float(coef[0] * half(e_y, 0) - f[0] * 0.0 - f[0] * 1.0, coef[1] * half(e_y, 1) - f[1] * 0.0 - f[1] * 1.0);
+        const V g_y = to_float(coef[0] * half(e_y, 0) - f[0], coef[1] * half(e_y, 1) - f[1]);
 #pragma GCC unroll 16
         for (int c = 0; c < 16; ++c) {
             if (c >= C) break;
@@ -207,10 +204,10 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         }
         transpose16(v);  // back to rows: v[l] holds row l in its first C lanes
         // The rows are n * C contiguous floats: written to a stack buffer in order (each row's
-        // spill into the next is overwritten by it) and copied out as whole vectors, since masked
-        // stores of short overlapping rows stall the store queue. The copy is of the previous
-        // step's buffer: by then its stores have left the store queue, where reading them back at
-        // once would stall on store forwarding (each vector spans several row stores).
+        // spill into the next is overwritten by it) and copied out as whole vectors (see
+        // copy_out). The copy is of the previous step's buffer: by then its stores have left the
+        // store queue, where reading them back at once would stall on store forwarding (each
+        // vector spans several row stores).
         float* buffer = buffers[step & 1];
 #pragma GCC unroll 16
         for (int l = 0; l < 16; ++l) _mm512_storeu_ps(buffer + l * C, v[l]);
