@@ -30,6 +30,11 @@ inline Blocks plan_blocks(int64_t positions, int64_t classes, int64_t align = 1)
     constexpr int64_t kElementsPerBlock = 1 << 14;  // enough work to amortise scheduling
     constexpr int64_t kMaxBlocks = 4096;            // bounds the per-call partial-sum storage
     Blocks b;
+    if (positions * classes <= kElementsPerBlock) {  // one block (what the rule below gives), without its divisions
+        b.size = positions;
+        b.count = 1;
+        return b;
+    }
     b.size = std::max<int64_t>(1, (kElementsPerBlock + classes - 1) / classes);
     b.size = std::max(b.size, (positions + kMaxBlocks - 1) / kMaxBlocks);
     b.size = (b.size + align - 1) / align * align;

@@ -356,9 +356,9 @@ int run(const Job& job, xent_result* result) {
     const xent_problem& p = *job.problem;
     // Class axis 1: blocks of whole 64-position groups, so vector tiles never straddle blocks.
     const Blocks blocks = plan_blocks(layout.positions, layout.classes, layout.inner > 1 ? 64 : 1);
-    // Small calls keep their block sums on the stack: no allocation per call. (Few slots: they
-    // are zeroed on every call, and calls of more blocks have work enough to amortise a vector.)
-    constexpr int64_t kLocalBlocks = 4;
+    // A one-block call keeps its sums on the stack: no allocation per call. (One slot: it is
+    // zeroed on every call, and calls of more blocks have work enough to amortise a vector.)
+    constexpr int64_t kLocalBlocks = 1;
     BlockSums local[kLocalBlocks];
     std::vector<BlockSums> heap(blocks.count > kLocalBlocks ? static_cast<size_t>(blocks.count) : 0);
     BlockSums* sums = blocks.count > kLocalBlocks ? heap.data() : local;

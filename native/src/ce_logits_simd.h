@@ -777,8 +777,10 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
     constexpr int W = Simd<T>::kLanes;
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
     if (sizeof(T) == 4 && short_rows_apply(j)) {
-        // A step costs about what 2 or 3 rows one by one cost: fewer rows go one by one.
-        if (end - first < kShortRowsMin) rows_entry<T>(j, first, end, factor, sums);
+        if (end - first < kShortRowsMin) {
+            if (j.grad != nullptr) short_rows_one<true>(j, first, end, factor, sums);
+            else short_rows_one<false>(j, first, end, factor, sums);
+        }
         else if (j.grad != nullptr) short_rows<true>(j, first, end, factor, sums);
         else short_rows<false>(j, first, end, factor, sums);
         return;

@@ -65,7 +65,7 @@ inline Simd<double>::V exp_polynomial<Simd<double>::V, double>(Simd<double>::V r
 
 // kNonPositive: the caller guarantees x <= 0 or NaN (softmax's x - max), so no overflow clamp.
 template <typename T, bool kNonPositive = false>
-inline typename Simd<T>::V vexp(typename Simd<T>::V x) {
+__attribute__((always_inline)) inline typename Simd<T>::V vexp(typename Simd<T>::V x) {
     using V = typename Simd<T>::V;
     using K = ExpConstants<T>;
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64

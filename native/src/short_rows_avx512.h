@@ -14,8 +14,7 @@
 // Plain INDEX targets only: class weights, label smoothing and sequence lengths take the generic
 // tile, which handles every option.
 
-// Below this many rows in all, rows one by one are faster (measured: a step of up to 16 rows
-// costs about 170 ns at C = 10, a row about 75 ns).
+// Below this many rows in all, rows one at a time (short_rows_one) are faster than a step.
 constexpr int64_t kShortRowsMin = 3;
 
 // True when short_rows() handles the call.
@@ -48,6 +47,91 @@ inline const E* step_values(const E* p, int n, E* local) {
     return local;
 }
 
+// log of 8 sums of float exps (each >= 1: it holds exp(0)), shorter than vlog_reg because the
+// step waits on it: x = 2^k m with m in [0.75, 1.5) from getmant/getexp (exact), log m =
+// 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.2, as an odd series to s^15 (error below 2e-13,
+// far inside what float32 logits carry) evaluated in Estrin's order. Lanes outside (0, inf) get
+// libm's answer.
+__attribute__((always_inline)) inline RegD log_of_sums(RegD x) {
+    const __m512d xv = (__m512d)x;
+    const __m512d m = _mm512_getmant_pd(xv, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);
+    const RegD k = (RegD)_mm512_sub_pd(_mm512_getexp_pd(xv), _mm512_getexp_pd(m));
+    const RegD s = ((RegD)m - 1.0) / ((RegD)m + 1.0), z = s * s, z2 = z * z;
+    const RegD p01 = z * (1.0 / 3) + 1.0, p23 = z * (1.0 / 7) + 1.0 / 5;
+    const RegD p45 = z * (1.0 / 11) + 1.0 / 9, p67 = z * (1.0 / 15) + 1.0 / 13;
+    const RegD p = (p67 * z2 + p45) * (z2 * z2) + (p23 * z2 + p01);
+    RegD out = k * 0.6931471805599453 + 2.0 * s * p;
+    const __mmask8 normal = _mm512_cmp_pd_mask(xv, _mm512_setzero_pd(), _CMP_GT_OQ) &
+                            _mm512_cmp_pd_mask(xv, _mm512_set1_pd(__builtin_inf()), _CMP_LT_OQ);
+    if (normal != 0xff) {
+        for (int l = 0; l < 8; ++l)
+            if (!((normal >> l) & 1)) out[l] = __builtin_log(x[l]);
+    }
+    return out;
+}
+
+// Rows one at a time, each in one register with its lanes >= C at -inf: the path of calls too
+// small for a step. Reads stay inside the rows [0, end): a row with 16 floats after its start is
+// one plain load, the last rows come from the vector that ends at `end`, moved down, and only a
+// call of fewer than 16 floats in all takes a masked load (see copy_out for why masked loads are
+// avoided).
+template <bool kGrad>
+void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    const int C = static_cast<int>(j.classes);
+    const __mmask16 class_mask = static_cast<__mmask16>((1u << C) - 1);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512 neg_inf = _mm512_set1_ps(-__builtin_inff());
+    const __m512 lowest = _mm512_set1_ps(Simd<float>::kLowest);
+    const float* input = static_cast<const float*>(j.input);
+    const float* rows_end = input + end * C;
+    double loss_total = 0.0;
+    int64_t correct = 0;
+    for (int64_t r = first; r < end; ++r) {
+        const float* x = input + r * C;
+        float* g = kGrad ? static_cast<float*>(j.grad) + r * C : nullptr;
+        const int64_t raw = target_index(j, r);
+        if (raw == j.ignore_index) {
+            if (j.loss_out) static_cast<float*>(j.loss_out)[r] = 0.0f;
+            if (kGrad) _mm512_mask_storeu_ps(g, class_mask, _mm512_setzero_ps());
+            continue;
+        }
+        const int cls = static_cast<int>(raw - j.index_base);
+        const float xy = x[cls];  // before an in-place gradient overwrites it
+        __m512 v;
+        if (rows_end - x >= 16) {
+            v = _mm512_loadu_ps(x);
+        } else if (rows_end - input >= 16) {
+            const __m512i shift = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(16 - (rows_end - x))));
+            v = _mm512_permutexvar_ps(shift, _mm512_loadu_ps(rows_end - 16));
+        } else {
+            v = _mm512_maskz_loadu_ps(class_mask, x);
+        }
+        v = _mm512_mask_mov_ps(neg_inf, class_mask, v);
+        // The max skips NaN (max_ps returns its second operand for a NaN) and starts at the lowest
+        // float, as vmax does from m = kLowest.
+        const float m = _mm512_reduce_max_ps(_mm512_max_ps(v, lowest));
+        const __m512 e = (__m512)vexp<float, true>((Simd<float>::V)_mm512_sub_ps(v, _mm512_set1_ps(m)));
+        const double sum = _mm512_reduce_add_pd(_mm512_add_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(e)),
+                                                              _mm512_cvtps_pd(_mm512_extractf32x8_ps(e, 1))));
+        // The arg-max: the first class equal to the max (class 0 for a row of -inf or NaN).
+        const unsigned at_max = _mm512_mask_cmp_ps_mask(class_mask, v, _mm512_set1_ps(m), _CMP_EQ_OQ);
+        correct += (at_max ? __builtin_ctz(at_max) : 0) == cls;
+        const double sp = sample_weight<float>(j, r);
+        const double l = (static_cast<double>(m) + __builtin_log(sum) - xy) * sp;
+        loss_total += l;
+        if (j.loss_out) static_cast<float*>(j.loss_out)[r] = static_cast<float>(j.scale * l);
+        if (!kGrad) continue;
+        const double f = gradient_factor<float>(j, r, factor);
+        const double coef = f / sum;
+        const double e_y = _mm_cvtss_f32(_mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_set1_epi32(cls), e)));
+        const __m512 out = _mm512_mask_mov_ps(_mm512_mul_ps(e, _mm512_set1_ps(static_cast<float>(coef))),
+                                              static_cast<__mmask16>(1u << cls), _mm512_set1_ps(static_cast<float>(coef * e_y - f)));
+        _mm512_mask_storeu_ps(g, class_mask, out);
+    }
+    sums->loss += loss_total;
+    sums->correct += correct;
+}
+
 template <bool kGrad>
 void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     using V = Simd<float>::V;
@@ -57,7 +141,6 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     // Lane k of the last row is lane 16 - C + k of the vector that ends with it.
     const __m512i tail_shift = _mm512_add_epi32(lane, _mm512_set1_epi32(16 - C));
-    const __m512i row_start = _mm512_mullo_epi32(lane, _mm512_set1_epi32(C));  // of row l, from x
     const V lowest = V{} + Simd<float>::kLowest;
     // An ignore index outside int32 matches no int32 target.
     const bool ignore_fits_int32 = j.ignore_index >= INT32_MIN && j.ignore_index <= INT32_MAX;
@@ -75,9 +158,11 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         // last row instead comes from the whole vector that ends where it ends, moved down.
         __m512 v[16];
         const bool tail_vector = n * C >= 16;
-        alignas(64) float small[32] = {};  // room for a masked load at any row
-        if (!tail_vector)
+        alignas(64) float small[32];  // room for a masked load at any row
+        if (!tail_vector) {
+            for (int k = 0; k < 32; ++k) small[k] = 0.0f;
             for (int k = 0; k < n * C; ++k) small[k] = x[k];
+        }
 #pragma GCC unroll 16
         for (int l = 0; l < 16; ++l) {
             if (l < n - 1) v[l] = _mm512_maskz_loadu_ps(class_mask, x + l * C);
@@ -110,16 +195,15 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         cls = _mm512_maskz_mov_epi32(kept, cls);
         const I cls_v = (I)cls;
 
-        // x_y straight from the rows (a gather), excluded lanes 0.
-        const __m512i at = _mm512_maskz_add_epi32(kept, row_start, cls);  // masked-off lanes point at x[0]
-        const V xy = (V)_mm512_mask_i32gather_ps(_mm512_setzero_ps(), kept, at, x, 4);
-
-        // Sweep 1: the max; NaN lanes are skipped, as in vmax.
+        // Sweep 1: the max (NaN lanes are skipped, as in vmax) and x_y, picked from the class
+        // vectors (excluded lanes: class 0, harmlessly).
         V m = lowest;
+        __m512 xy = _mm512_setzero_ps();
 #pragma GCC unroll 16
         for (int c = 0; c < 16; ++c) {
             if (c >= C) break;
             m = vmax<float>(m, (V)v[c]);
+            xy = _mm512_mask_mov_ps(xy, _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(c)), v[c]);
         }
         // The arg-max is the first class equal to the max (none, for a row of -inf or NaN: class 0,
         // as in tile()): last to first, so the first match is the one left.
@@ -132,12 +216,14 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         // Sweep 2: exps against the max, summed in float 8 classes at a time and then in double.
         RegD sum_lo{}, sum_hi{};
         V acc{};
+        __m512 e_y = _mm512_setzero_ps();  // the target's exp
 #pragma GCC unroll 16
         for (int c = 0; c < 16; ++c) {
             if (c >= C) break;
             const V e = vexp<float, true>((V)v[c] - m);
             acc += e;
             v[c] = (__m512)e;
+            e_y = _mm512_mask_mov_ps(e_y, _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(c)), v[c]);
             if ((c & 7) == 7) {
                 sum_lo += (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc));
                 sum_hi += (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc, 1));
@@ -146,7 +232,6 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         }
         sum_lo += (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc));
         sum_hi += (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc, 1));
-        const V e_y = vexp<float, true>(xy - m);  // the same bits as the target's e above
 
         // Per row, in double halves: loss, metrics, the gradient's coefficient.
         auto half = [](V a, int h) {
@@ -168,8 +253,8 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             }
             f[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(fh * sp));
             const RegD sum = h ? sum_hi : sum_lo;
-            const RegD lse = half(m, h) + vlog_reg(sum);
-            loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)((lse - half(xy, h)) * sp));
+            const RegD lse = half(m, h) + log_of_sums(sum);
+            loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)((lse - half((V)xy, h)) * sp));
             coef[h] = f[h] / sum;
         }
         const __mmask16 hits = static_cast<__mmask16>(_mm512_cmpeq_epi32_mask(best_index, cls) & kept);
@@ -194,7 +279,7 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             return (V)_mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps((__m512d)lo)), _mm512_cvtpd_ps((__m512d)hi), 1);
         };
         const V coef_t = to_float(coef[0], coef[1]);
-        const V g_y = to_float(coef[0] * half(e_y, 0) - f[0], coef[1] * half(e_y, 1) - f[1]);
+        const V g_y = to_float(coef[0] * half((V)e_y, 0) - f[0], coef[1] * half((V)e_y, 1) - f[1]);
 #pragma GCC unroll 16
         for (int c = 0; c < 16; ++c) {
             if (c >= C) break;
@@ -220,3 +305,4 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
     sums->loss += loss_total;
     sums->correct += correct;
 }
+
