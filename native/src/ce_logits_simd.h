@@ -777,12 +777,15 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
     constexpr int W = Simd<T>::kLanes;
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
     if (sizeof(T) == 4 && short_rows_apply(j)) {
-        if (end - first < kShortRowsMin) {
-            if (j.grad != nullptr) short_rows_one<true>(j, first, end, factor, sums);
-            else short_rows_one<false>(j, first, end, factor, sums);
+        const int64_t left = (end - first) % 16;
+        const int64_t steps_end = left < kShortRowsMin ? end - left : end;
+        if (j.grad != nullptr) {
+            if (first < steps_end) short_rows<true>(j, first, steps_end, factor, sums);
+            if (steps_end < end) short_rows_one<true>(j, steps_end, end, factor, sums);
+        } else {
+            if (first < steps_end) short_rows<false>(j, first, steps_end, factor, sums);
+            if (steps_end < end) short_rows_one<false>(j, steps_end, end, factor, sums);
         }
-        else if (j.grad != nullptr) short_rows<true>(j, first, end, factor, sums);
-        else short_rows<false>(j, first, end, factor, sums);
         return;
     }
 #endif
