@@ -28,19 +28,24 @@ const char* dtype_name(int64_t dtype) {
     }
 }
 
-// One argument buffer: where it lies and how many bytes the call may touch. (No padding: an
-// array of them is then filled by plain stores, not zeroed first.)
+// The bytes [begin, end) that one present argument buffer lets the call touch.
 struct Span {
     const char* name;
-    const void* data;
-    int64_t bytes;
+    uintptr_t begin, end;
+    bool output;
 };
 
-bool overlaps(const Span& a, const Span& b) {
-    if (a.data == nullptr || b.data == nullptr || a.bytes == 0 || b.bytes == 0) return false;
-    auto a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
-    return a0 < b0 + static_cast<uintptr_t>(b.bytes) && b0 < a0 + static_cast<uintptr_t>(a.bytes);
-}
+// Spans of the present buffers only: a typical call has three, so the overlap check is a few
+// comparisons.
+struct Spans {
+    Span span[8];
+    int count = 0;
+    void add(const char* name, const void* data, int64_t bytes, bool output = false) {
+        if (data == nullptr || bytes == 0) return;
+        const auto begin = reinterpret_cast<uintptr_t>(data);
+        span[count++] = {name, begin, begin + static_cast<uintptr_t>(bytes), output};
+    }
+};
 
 // A buffer is either absent (NULL, count 0) or present with at least `needed` elements.
 int check_buffer(const char* name, const void* data, int64_t count, int64_t needed, bool required) {
@@ -103,8 +108,8 @@ int build_layout(const xent_problem& p, Layout* layout) {
     for (int64_t d = 0; d < p.rank; ++d) {
         int64_t n = p.dims[d];
         if (n < 1) return fail(XENT_ERR_ARGUMENT, "shape: dimension %lld is %lld, must be >= 1", (long long)d, (long long)n);
-        if (elements > limit / n) return fail(XENT_ERR_ARGUMENT, "shape: element count overflows");
-        elements *= n;
+        if (__builtin_mul_overflow(elements, n, &elements) || elements > limit)
+            return fail(XENT_ERR_ARGUMENT, "shape: element count overflows");
     }
     // Rank 1 is one unbatched sample (C); for rank <= 2 both class axes are the same one.
     int64_t axis = (p.rank == 1) ? 0 : (p.class_axis == 1 ? 1 : p.rank - 1);
@@ -173,23 +178,25 @@ int validate(const xent_problem* problem, const void* input, const void* target,
 
     // Outputs may not overlap anything, except that the gradient may be the input itself.
     const int64_t fsize = element_size(p.dtype);
-    const Span spans[] = {
-        {"input", input, layout.elements * fsize},
-        {"target", target, target_needed * element_size(p.target_dtype)},
-        {"class_weights", class_weights, class_weights ? layout.classes * fsize : 0},
-        {"sample_weights", sample_weights, sample_weights ? per_position * fsize : 0},
-        {"lengths", lengths, lengths ? layout.sequences * element_size(p.lengths_dtype) : 0},
-        {"grad_output", grad_output, grad_output ? per_position * fsize : 0},
-        {"loss_out", loss_out, loss_out ? per_position * fsize : 0},      // output
-        {"grad_input", grad_input, grad_input ? layout.elements * fsize : 0},  // output
-    };
-    constexpr int kFirstOutput = 6, kGradInput = 7, kSpans = 8;
-    for (int o = kFirstOutput; o < kSpans; ++o) {
-        for (int k = 0; k < kSpans; ++k) {
-            if (k == o || !overlaps(spans[o], spans[k])) continue;
-            const bool in_place = o == kGradInput && k == 0 && grad_input == input;
-            if (!in_place)
-                return fail(XENT_ERR_BUFFER, "%s: overlaps %s (only grad_input == input is allowed)", spans[o].name, spans[k].name);
+    Spans spans;
+    spans.add("input", input, layout.elements * fsize);
+    spans.add("target", target, target_needed * element_size(p.target_dtype));
+    spans.add("class_weights", class_weights, class_weights ? layout.classes * fsize : 0);
+    spans.add("sample_weights", sample_weights, sample_weights ? per_position * fsize : 0);
+    spans.add("lengths", lengths, lengths ? layout.sequences * element_size(p.lengths_dtype) : 0);
+    spans.add("grad_output", grad_output, grad_output ? per_position * fsize : 0);
+    spans.add("loss_out", loss_out, loss_out ? per_position * fsize : 0, true);
+    spans.add("grad_input", grad_input, grad_input ? layout.elements * fsize : 0, true);
+    const bool in_place = grad_input != nullptr && grad_input == input;
+    for (int o = 0; o < spans.count; ++o) {
+        const Span& out = spans.span[o];
+        if (!out.output) continue;
+        for (int k = 0; k < spans.count; ++k) {
+            const Span& other = spans.span[k];
+            if (k == o || out.end <= other.begin || other.end <= out.begin) continue;
+            // The input is the first span and the gradient the last: they may be one buffer.
+            if (in_place && k == 0 && o == spans.count - 1) continue;
+            return fail(XENT_ERR_BUFFER, "%s: overlaps %s (only grad_input == input is allowed)", out.name, other.name);
         }
     }
 
