@@ -137,7 +137,6 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
 template <bool kGrad>
 void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     using V = Simd<float>::V;
-    using I = Simd<float>::I;
     const int C = static_cast<int>(j.classes);
     const __mmask16 class_mask = static_cast<__mmask16>((1u << C) - 1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -195,18 +194,21 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         }
         const __mmask16 kept = static_cast<__mmask16>(~ignored & row_mask);
         cls = _mm512_maskz_mov_epi32(kept, cls);
-        const I cls_v = (I)cls;
 
         // Sweep 1: the max (NaN lanes are skipped, as in vmax) and x_y, picked from the class
         // vectors (excluded lanes: class 0, harmlessly).
-        V m = lowest;
+        // (max_ps returns its second operand when either is NaN, so a NaN class never replaces
+        // the running max; two chains, even and odd classes, halve the dependent steps.)
+        __m512 m_even = (__m512)lowest, m_odd = (__m512)lowest;
         __m512 xy = _mm512_setzero_ps();
 #pragma GCC unroll 16
         for (int c = 0; c < 16; ++c) {
             if (c >= C) break;
-            m = vmax<float>(m, (V)v[c]);
+            if (c & 1) m_odd = _mm512_max_ps(v[c], m_odd);
+            else m_even = _mm512_max_ps(v[c], m_even);
             xy = _mm512_mask_mov_ps(xy, _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(c)), v[c]);
         }
+        const V m = (V)_mm512_max_ps(m_odd, m_even);
         // The arg-max is the first class equal to the max (none, for a row of -inf or NaN: class 0,
         // as in tile()): last to first, so the first match is the one left.
         __m512i best_index = _mm512_setzero_si512();
@@ -216,24 +218,22 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             best_index = _mm512_mask_mov_epi32(best_index, _mm512_cmp_ps_mask(v[c], (__m512)m, _CMP_EQ_OQ), _mm512_set1_epi32(c));
         }
         // Sweep 2: exps against the max, summed in float 8 classes at a time and then in double.
-        RegD sum_lo{}, sum_hi{};
-        V acc{};
+        // (Two float accumulators, even and odd classes, each holding at most 8 exps.)
+        V acc_even{}, acc_odd{};
         __m512 e_y = _mm512_setzero_ps();  // the target's exp
 #pragma GCC unroll 16
         for (int c = 0; c < 16; ++c) {
             if (c >= C) break;
             const V e = vexp<float, true>((V)v[c] - m);
-            acc += e;
+            if (c & 1) acc_odd += e;
+            else acc_even += e;
             v[c] = (__m512)e;
             e_y = _mm512_mask_mov_ps(e_y, _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(c)), v[c]);
-            if ((c & 7) == 7) {
-                sum_lo += (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc));
-                sum_hi += (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc, 1));
-                acc = V{};
-            }
         }
-        sum_lo += (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc));
-        sum_hi += (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc, 1));
+        const RegD sum_lo = (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc_even)) +
+                 (RegD)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)acc_odd));
+        const RegD sum_hi = (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc_even, 1)) +
+                 (RegD)_mm512_cvtps_pd(_mm512_extractf32x8_ps((__m512)acc_odd, 1));
 
         // Per row, in double halves: loss, metrics, the gradient's coefficient.
         auto half = [](V a, int h) {
@@ -285,9 +285,9 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
 #pragma GCC unroll 16
         for (int c = 0; c < 16; ++c) {
             if (c >= C) break;
-            V out = (V)v[c] * coef_t;
-            out = (I{} + c) == cls_v ? g_y : out;
-            v[c] = _mm512_maskz_mov_ps(kept, (__m512)out);
+            // Rows not kept get 0 (even from a NaN exp): the mask is part of the multiply.
+            const __m512 out = _mm512_maskz_mul_ps(kept, v[c], (__m512)coef_t);
+            v[c] = _mm512_mask_mov_ps(out, _mm512_mask_cmpeq_epi32_mask(kept, cls, _mm512_set1_epi32(c)), (__m512)g_y);
         }
         transpose16(v);  // back to rows: v[l] holds row l in its first C lanes
         // The rows are n * C contiguous floats: written to a stack buffer in order (each row's

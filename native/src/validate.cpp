@@ -40,7 +40,7 @@ struct Span {
 struct Spans {
     Span span[8];
     int count = 0;
-    void add(const char* name, const void* data, int64_t bytes, bool output = false) {
+    __attribute__((always_inline)) void add(const char* name, const void* data, int64_t bytes, bool output = false) {
         if (data == nullptr || bytes == 0) return;
         const auto begin = reinterpret_cast<uintptr_t>(data);
         span[count++] = {name, begin, begin + static_cast<uintptr_t>(bytes), output};

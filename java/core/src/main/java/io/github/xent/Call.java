@@ -18,6 +18,8 @@ final class Call {
     /** N and T of an (N, T, C) / (N, C, T) input with lengths; 0 without. */
     long sequences, steps;
     double gradOutputScalar;
+    /** The native backend's per-thread structs (NativeBackend.Scratch), made on first use. */
+    Object nativeScratch;
 
     final Arg input = new Arg("input", 0);
     final Arg target = new Arg("target", 1);
@@ -109,8 +111,12 @@ final class Call {
         elements = 1;
         for (int d = 0; d < rank; d++) {
             if (dims[d] < 1) throw error("shape", "dimension " + d + " of " + shapeText() + " is " + dims[d] + ", must be >= 1");
-            if (elements > Long.MAX_VALUE / 8 / dims[d]) throw error("shape", shapeText() + " has too many elements");
-            elements *= dims[d];
+            // (No division: a call's fixed cost counts at small sizes. Elements stay below 2^60.)
+            long product = elements * dims[d];
+            if (Math.multiplyHigh(elements, dims[d]) != 0 || product > Long.MAX_VALUE / 8) {
+                throw error("shape", shapeText() + " has too many elements");
+            }
+            elements = product;
         }
         int axis = rank == 1 ? 0 : (loss.classAxis() == 1 ? 1 : rank - 1);
         classes = dims[axis];

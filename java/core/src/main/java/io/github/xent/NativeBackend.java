@@ -13,16 +13,15 @@ import java.nio.FloatBuffer;
 /** Computes through the native library: fills xent_problem, makes one JNI call, reads xent_result. */
 final class NativeBackend implements Backend {
     /**
-     * Per thread: the xent_problem struct followed by the xent_result struct, and their address.
-     * (Buffer addresses are cached in the Batch, which holds its buffers anyway: a cache here would
-     * have to hold them weakly, and a miss would allocate, which the call path must never do.)
+     * Per thread (kept in the thread's Call, so a call looks up one thread-local, not two): the
+     * xent_problem struct followed by the xent_result struct, and their address. (Buffer addresses
+     * are cached in the Batch, which holds its buffers anyway: a cache here would have to hold them
+     * weakly, and a miss would allocate, which the call path must never do.)
      */
     private static final class Scratch {
         final ByteBuffer bytes = ByteBuffer.allocateDirect(PROBLEM_SIZE + RESULT_SIZE).order(ByteOrder.nativeOrder());
         final long address = BufferAddress.base(bytes);
     }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     // Class weights in both float types, so either input dtype can point at them without a copy.
     private final FloatBuffer weights32;
@@ -53,7 +52,8 @@ final class NativeBackend implements Backend {
     @Override
     public void compute(Call call, LossResult into) {
         CrossEntropyLoss loss = call.loss;
-        Scratch scratch = SCRATCH.get();
+        Scratch scratch = (Scratch) call.nativeScratch;
+        if (scratch == null) call.nativeScratch = scratch = new Scratch();
         ByteBuffer p = scratch.bytes;
         p.putLong(ABI, ABI_VERSION);
         p.putLong(RANK, call.rank);
