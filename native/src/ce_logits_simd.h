@@ -163,11 +163,9 @@ inline auto hsum_tree(Vec v) {
     return a[0];
 }
 
-// Sum of the lanes in double, by halving.
+// Sum of the lanes in double, by halving (defined after Wide).
 template <typename T>
-inline double hsum(typename Simd<T>::V v) {
-    return hsum_tree(__builtin_convertvector(v, typename Simd<T>::D));
-}
+inline double hsum(typename Simd<T>::V v);
 
 // Index of the first element equal to `value` among `count` vectors starting at class c.
 template <typename T>
@@ -466,17 +464,126 @@ __attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
     return out;
 }
 
-// The same over the lanes of T in double (one register for double, two for float).
+// The lanes of T in double, as the registers that hold them: one for double, two for float. GCC
+// lowers vectors wider than a register lane by lane, through the stack (even a splat), so the
+// per-lane double arithmetic of tile() is written on these, register by register.
 template <typename T>
-inline typename Simd<T>::D vlog_sum(typename Simd<T>::D x) {
-    using D = typename Simd<T>::D;
-    constexpr int kRegs = sizeof(D) / sizeof(RegD);
-    RegD part[kRegs];
-    __builtin_memcpy(part, &x, sizeof x);
-    for (int r = 0; r < kRegs; ++r) part[r] = vlog_reg(part[r]);
-    D out;
-    __builtin_memcpy(&out, part, sizeof out);
-    return out;
+struct Wide {
+    static constexpr int kParts = sizeof(typename Simd<T>::D) / sizeof(RegD);
+    static constexpr int kPerPart = sizeof(RegD) / sizeof(double);
+    RegD part[kParts];
+
+    static Wide splat(double x) {
+        Wide w;
+        for (int p = 0; p < kParts; ++p) w.part[p] = RegD{} + x;
+        return w;
+    }
+    double lane(int l) const { return part[l / kPerPart][l % kPerPart]; }
+    void set_lane(int l, double x) { part[l / kPerPart][l % kPerPart] = x; }
+};
+
+#define XENT_WIDE_OP(op)                                                                               \
+    template <typename T>                                                                             \
+    __attribute__((always_inline)) inline Wide<T> operator op(Wide<T> a, const Wide<T>& b) {          \
+        for (int p = 0; p < Wide<T>::kParts; ++p) a.part[p] = a.part[p] op b.part[p];                 \
+        return a;                                                                                     \
+    }                                                                                                 \
+    template <typename T>                                                                             \
+    __attribute__((always_inline)) inline Wide<T> operator op(Wide<T> a, double b) {                  \
+        for (int p = 0; p < Wide<T>::kParts; ++p) a.part[p] = a.part[p] op b;                         \
+        return a;                                                                                     \
+    }                                                                                                 \
+    template <typename T>                                                                             \
+    __attribute__((always_inline)) inline Wide<T> operator op(double a, Wide<T> b) {                  \
+        for (int p = 0; p < Wide<T>::kParts; ++p) b.part[p] = a op b.part[p];                        \
+        return b;                                                                                     \
+    }                                                                                                 \
+    template <typename T, typename B>                                                                 \
+    __attribute__((always_inline)) inline Wide<T>& operator op##=(Wide<T>& a, const B& b) {           \
+        return a = a op b;                                                                            \
+    }
+XENT_WIDE_OP(+)
+XENT_WIDE_OP(-)
+XENT_WIDE_OP(*)
+XENT_WIDE_OP(/)
+#undef XENT_WIDE_OP
+
+// Two vectors of 4-byte lanes side by side, in registers (a copy through memory would stall on
+// store forwarding).
+template <typename Out, typename H>
+__attribute__((always_inline)) inline Out concat(H a, H b) {
+    constexpr int n = sizeof(H) / 4;
+    if constexpr (n == 8) return (Out)__builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    else if constexpr (n == 4) return (Out)__builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7);
+    else return (Out)__builtin_shufflevector(a, b, 0, 1, 2, 3);
+}
+
+// The low or high half of a vector of 4-byte lanes, in registers.
+template <typename Vec>
+__attribute__((always_inline)) inline auto half_of(Vec v, int h) {
+    constexpr int n = sizeof(Vec) / 4;
+    if constexpr (n == 16) {
+        return h ? __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15) : __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+    } else if constexpr (n == 8) {
+        return h ? __builtin_shufflevector(v, v, 4, 5, 6, 7) : __builtin_shufflevector(v, v, 0, 1, 2, 3);
+    } else {
+        return h ? __builtin_shufflevector(v, v, 2, 3) : __builtin_shufflevector(v, v, 0, 1);
+    }
+}
+
+// A vector of T in double.
+template <typename T>
+__attribute__((always_inline)) inline Wide<T> widen(typename Simd<T>::V v) {
+    Wide<T> w;
+    if constexpr (Wide<T>::kParts == 1) {
+        w.part[0] = v;
+    } else {
+        for (int p = 0; p < 2; ++p) w.part[p] = __builtin_convertvector(half_of(v, p), RegD);
+    }
+    return w;
+}
+
+// Back to a vector of T (rounded).
+template <typename T>
+__attribute__((always_inline)) inline typename Simd<T>::V narrow(const Wide<T>& w) {
+    using V = typename Simd<T>::V;
+    if constexpr (Wide<T>::kParts == 1) {
+        return w.part[0];
+    } else {
+        typedef float Half __attribute__((vector_size(sizeof(V) / 2)));
+        return concat<V>(__builtin_convertvector(w.part[0], Half), __builtin_convertvector(w.part[1], Half));
+    }
+}
+
+// Zero where the lane mask (T's width, true lanes -1) is set.
+template <typename T>
+__attribute__((always_inline)) inline Wide<T> zero_where(Wide<T> w, typename Simd<T>::I mask) {
+    if constexpr (Wide<T>::kParts == 1) {
+        w.part[0] = (RegD)((RegL)w.part[0] & ~mask);
+    } else {
+        for (int p = 0; p < 2; ++p) w.part[p] = (RegD)((RegL)w.part[p] & ~__builtin_convertvector(half_of(mask, p), RegL));
+    }
+    return w;
+}
+
+// Sum of the lanes, in the order hsum_tree() gives the whole vector (halving).
+template <typename T>
+__attribute__((always_inline)) inline double hsum_wide(const Wide<T>& w) {
+    RegD total = w.part[0];
+    for (int p = 1; p < Wide<T>::kParts; ++p) total += w.part[p];
+    return hsum_tree(total);
+}
+
+template <typename T>
+inline double hsum(typename Simd<T>::V v) {
+    return hsum_wide(widen<T>(v));
+}
+
+// log of the lanes (sums of exps, >= 1).
+template <typename T>
+__attribute__((always_inline)) inline Wide<T> vlog_wide(Wide<T> x) {
+    for (int p = 0; p < Wide<T>::kParts; ++p) x.part[p] = vlog_reg(x.part[p]);
+    return x;
 }
 
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
@@ -508,6 +615,33 @@ __attribute__((always_inline)) inline void transpose16(__m512 r[16]) {
 }
 #endif
 
+#if defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+// In-register 8x8 transpose of floats (its own inverse).
+__attribute__((always_inline)) inline void transpose8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 4; ++i) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; ++i) {
+        u[4 * i + 0] = _mm256_shuffle_ps(t[4 * i + 0], t[4 * i + 2], 0x44);
+        u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i + 0], t[4 * i + 2], 0xEE);
+        u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+    for (int k = 0; k < 4; ++k) {
+        r[k] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x20);
+        r[k + 4] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x31);
+    }
+}
+
+// Lanes moved by `shift` (lane k takes lane k + shift, modulo 8).
+inline __m256 rotate_lanes(__m256 v, int shift) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_permutevar8x32_ps(v, _mm256_and_si256(_mm256_add_epi32(lane, _mm256_set1_epi32(shift)), _mm256_set1_epi32(7)));
+}
+#endif
+
 // W rows of C elements (row-major, rows C apart) -> class-major staging (c * W + lane).
 template <typename T>
 inline void rows_to_lanes(const T* rows, int64_t C, T* staged) {
@@ -521,6 +655,25 @@ inline void rows_to_lanes(const T* rows, int64_t C, T* staged) {
             for (int l = 0; l < 16; ++l) r[l] = _mm512_maskz_loadu_ps(mask, rows + l * C + c0);  // never past a row
             transpose16(r);
             for (int k = 0; k < n; ++k) _mm512_storeu_ps(staged + (c0 + k) * 16, r[k]);
+        }
+        return;
+    }
+#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+    if constexpr (sizeof(T) == 4) {
+        // Blocks of 8 columns with plain loads (AVX2's masked loads are slow): a row's block may
+        // run on into the next row, whose values land in columns >= C and are not stored; a block
+        // that would run past the 8 rows is taken from the vector that ends where they end,
+        // moved down.
+        const float* last = rows + 8 * C - 8;
+        for (int64_t c0 = 0; c0 < C; c0 += 8) {
+            const int n = C - c0 < 8 ? static_cast<int>(C - c0) : 8;
+            __m256 r[8];
+            for (int l = 0; l < 8; ++l) {
+                const float* at = rows + l * C + c0;
+                r[l] = at <= last ? _mm256_loadu_ps(at) : rotate_lanes(_mm256_loadu_ps(last), static_cast<int>(at - last));
+            }
+            transpose8(r);
+            for (int k = 0; k < n; ++k) _mm256_storeu_ps(staged + (c0 + k) * 8, r[k]);
         }
         return;
     }
@@ -554,9 +707,70 @@ inline void lanes_to_rows(const T* staged, int64_t C, T* rows) {
         }
         return;
     }
+#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+    if constexpr (sizeof(T) == 4) {
+        if (C < 8) {  // 8 * C floats in all: rows into a stack buffer in order, out as C whole vectors
+            __m256 r[8];
+            for (int k = 0; k < 8; ++k) r[k] = k < C ? _mm256_loadu_ps(staged + k * 8) : _mm256_setzero_ps();
+            transpose8(r);
+            alignas(32) float buffer[8 * 8 + 8];
+            for (int l = 0; l < 8; ++l) _mm256_storeu_ps(buffer + l * C, r[l]);
+            for (int64_t k = 0; k < C; ++k) _mm256_storeu_ps(rows + k * 8, _mm256_load_ps(buffer + k * 8));
+            return;
+        }
+        // Plain stores only (AVX2's masked stores are slow), blocks from the last to the first: a
+        // row's partial block runs on into the next row's first columns, which that row's first
+        // block rewrites later; the last row's partial block is stored as the vector that ends
+        // where the row ends, its first lanes rewritten by the block before.
+        for (int64_t c0 = (C - 1) / 8 * 8; c0 >= 0; c0 -= 8) {
+            const int n = C - c0 < 8 ? static_cast<int>(C - c0) : 8;
+            __m256 r[8];
+            for (int k = 0; k < 8; ++k) r[k] = k < n ? _mm256_loadu_ps(staged + (c0 + k) * 8) : _mm256_setzero_ps();
+            transpose8(r);
+            for (int l = 0; l < 7; ++l) _mm256_storeu_ps(rows + l * C + c0, r[l]);
+            if (n == 8) _mm256_storeu_ps(rows + 7 * C + c0, r[7]);
+            else _mm256_storeu_ps(rows + 8 * C - 8, rotate_lanes(r[7], n));
+        }
+        return;
+    }
 #endif
     for (int l = 0; l < W; ++l)
         for (int64_t c = 0; c < C; ++c) rows[l * C + c] = staged[c * W + l];
+}
+
+// The targets of the positions p0 .. p0 + W, as vectors of T's width: the class (0 where
+// excluded) and whether the ignore index excludes the position. Every comparison is on vectors of
+// one register: GCC lowers a comparison of wider vectors (int64 lanes for float) lane by lane,
+// through the stack, which cost more than the tile's arithmetic on short class axes.
+template <typename T>
+__attribute__((always_inline)) inline void lane_targets(const LogitsJob& j, int64_t p0, typename Simd<T>::I& cls, typename Simd<T>::I& excluded) {
+    using I = typename Simd<T>::I;
+    using RegL = Simd<double>::I;  // one register of int64 lanes
+    constexpr int kPerReg = sizeof(RegL) / 8;
+    if constexpr (sizeof(T) == 8) {
+        const I raw = j.target_int32 ? __builtin_convertvector(load_any<typename Simd<T>::I32>(static_cast<const int32_t*>(j.target) + p0), I)
+                                     : load_any<I>(static_cast<const int64_t*>(j.target) + p0);
+        excluded = raw == j.ignore_index;
+        cls = (raw - j.index_base) & ~excluded;
+    } else if (j.target_int32) {
+        const I raw = load_any<I>(static_cast<const int32_t*>(j.target) + p0);
+        // An ignore index outside int32 matches no int32 target.
+        const bool fits = j.ignore_index >= INT32_MIN && j.ignore_index <= INT32_MAX;
+        excluded = fits ? raw == static_cast<int32_t>(j.ignore_index) : I{};
+        cls = (raw - static_cast<int32_t>(j.index_base)) & ~excluded;
+    } else {
+        typedef int32_t Half __attribute__((vector_size(kPerReg * 4)));
+        Half cls_half[2], excluded_half[2];
+        for (int h = 0; h < 2; ++h) {
+            const RegL raw = load_any<RegL>(static_cast<const int64_t*>(j.target) + p0 + h * kPerReg);
+            const RegL ex = raw == j.ignore_index;
+            // Valid targets lie in [0, C) after the base: int32 holds them.
+            cls_half[h] = __builtin_convertvector((raw - j.index_base) & ~ex, Half);
+            excluded_half[h] = __builtin_convertvector(ex, Half);
+        }
+        cls = concat<I>(cls_half[0], cls_half[1]);
+        excluded = concat<I>(excluded_half[0], excluded_half[1]);
+    }
 }
 
 constexpr int64_t kGatherMaxClasses = 64;  // class-last rows this short go a vector of rows at a time
@@ -573,9 +787,8 @@ template <typename T, bool kIndex, bool kSmooth, bool kGrad, bool kGather, bool 
 void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
     using V = typename Simd<T>::V;
     using I = typename Simd<T>::I;
-    using D = typename Simd<T>::D;
+    using Wd = Wide<T>;
     using IV = typename Simd<T>::Int;
-    using L = typename Simd<T>::L;
     constexpr int W = Simd<T>::kLanes;
     const int64_t C = j.classes, S = kGather ? 1 : j.inner;
     const int64_t p0 = kGather ? i0 : o * j.inner + i0;  // first position of the tile
@@ -597,26 +810,18 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
 
     // Per lane: class (or exclusion), sample weight, gradient factor; positions p0 .. p0 + W are
     // contiguous in every per-position buffer, so these are vector loads.
-    L cls64{}, excluded64{};
-    D sp = D{} + 1.0, f = D{} + factor;
-    if (j.index_targets) {
-        using I32 = typename Simd<T>::I32;  // W int32 lanes (I has T's width: int64 for double)
-        if (j.target_int32) cls64 = __builtin_convertvector(load_any<I32>(static_cast<const int32_t*>(j.target) + p0), L);
-        else cls64 = load_any<L>(static_cast<const int64_t*>(j.target) + p0);
-        excluded64 = cls64 == j.ignore_index;
-        cls64 = (cls64 - j.index_base) & ~excluded64;  // excluded lanes point at class 0, harmlessly
-    }
+    I cls{}, excluded{};  // excluded lanes point at class 0, harmlessly
+    if (j.index_targets) lane_targets<T>(j, p0, cls, excluded);
     if (j.lengths != nullptr) {
-        for (int l = 0; l < W; ++l) if (class_of(j, p0 + l) < 0) excluded64[l] = -1;
+        for (int l = 0; l < W; ++l) if (class_of(j, p0 + l) < 0) excluded[l] = -1;
     }
-    if (j.sample_weights) sp = __builtin_convertvector(load<T>(static_cast<const T*>(j.sample_weights) + p0), D);
+    Wd sp = Wd::splat(1.0), f = Wd::splat(factor);
+    if (j.sample_weights) sp = widen<T>(load<T>(static_cast<const T*>(j.sample_weights) + p0));
     if (j.reduction_none) {
-        f = D{} + j.scale;
-        if (j.grad_output) f *= __builtin_convertvector(load<T>(static_cast<const T*>(j.grad_output) + p0), D);
+        f = Wd::splat(j.scale);
+        if (j.grad_output) f *= widen<T>(load<T>(static_cast<const T*>(j.grad_output) + p0));
     }
-    f = (D)((L)(f * sp) & ~excluded64);  // bitwise: GCC lowers ?: on double-width vectors lane by lane
-    const I cls = __builtin_convertvector(cls64, I);
-    const I excluded = __builtin_convertvector(excluded64, I);
+    f = zero_where<T>(f * sp, excluded);
 
     // Sweep 1: max, arg-max, x_y and the target's arg-max.
     const T neg_inf = -static_cast<T>(__builtin_inf());
@@ -642,7 +847,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     }
     // Sweep 2: exps against the final max, kept for sweep 3 (over the staged input, or in the
     // gradient buffer), and the weighted sums of x - m (see RowState).
-    D sum_d{}, weighted_d{}, a_total_d{};
+    Wd sum_d = Wd::splat(0.0), weighted_d = Wd::splat(0.0), a_total_d = Wd::splat(0.0);
     V acc{}, weighted{}, a_total{}, e_y{};
     for (int64_t c = 0; c < C; ++c) {
         const V d = load_x(c) - m;
@@ -664,50 +869,48 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
             else store<T>(g + c * S, e);
         }
         if ((c & 7) == 7) {  // move to double every 8 classes: long float sums drift
-            sum_d += __builtin_convertvector(acc, D);
-            weighted_d += __builtin_convertvector(weighted, D);
-            a_total_d += __builtin_convertvector(a_total, D);
+            sum_d += widen<T>(acc);
+            if (!kIndex || kSmooth) weighted_d += widen<T>(weighted);
+            if (!kIndex) a_total_d += widen<T>(a_total);
             acc = weighted = a_total = V{};
         }
     }
-    sum_d += __builtin_convertvector(acc, D);
-    weighted_d += __builtin_convertvector(weighted, D);
-    a_total_d += __builtin_convertvector(a_total, D);
+    sum_d += widen<T>(acc);
+    if (!kIndex || kSmooth) weighted_d += widen<T>(weighted);
+    if (!kIndex) a_total_d += widen<T>(a_total);
 
     // Per lane, in double vectors: loss, metrics, and the gradient's coefficients.
-    const D log_sum = vlog_sum<T>(sum_d);
-    const D lse = __builtin_convertvector(m, D) + log_sum;
-    D wy = D{} + 1.0;
+    const Wd log_sum = vlog_wide<T>(sum_d);
+    const Wd lse = widen<T>(m) + log_sum;
+    Wd wy = Wd::splat(1.0);
     if (kIndex && j.class_weights) {
-        for (int l = 0; l < W; ++l) wy[l] = excluded64[l] ? 0.0 : static_cast<double>(class_weight<T>(j, cls64[l]));
+        for (int l = 0; l < W; ++l) wy.set_lane(l, excluded[l] ? 0.0 : static_cast<double>(class_weight<T>(j, cls[l])));
     }
-    D loss, coef;
+    Wd loss, coef;
     if (kIndex) {
-        loss = -(1.0 - j.eps) * wy * (__builtin_convertvector(xy, D) - lse);
+        loss = -(1.0 - j.eps) * wy * (widen<T>(xy) - lse);
         if (kSmooth) loss -= j.eps_per_class * (weighted_d - j.weight_total * log_sum);
         coef = f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / sum_d;
     } else {
         loss = a_total_d * log_sum - weighted_d;
         coef = f * a_total_d / sum_d;
     }
-    loss = (D)((L)(loss * sp) & ~excluded64);
+    loss = zero_where<T>(loss * sp, excluded);
     const I hits = (best_index == (kIndex ? cls : target_index)) & ~excluded;
-    sums->loss += hsum_tree(loss);
+    sums->loss += hsum_wide(loss);
     sums->correct -= hsum_tree(hits);  // true lanes are -1
     if (j.loss_out) {
-        for (int l = 0; l < W; ++l) static_cast<T*>(j.loss_out)[p0 + l] = static_cast<T>(j.scale * loss[l]);
+        for (int l = 0; l < W; ++l) static_cast<T*>(j.loss_out)[p0 + l] = static_cast<T>(j.scale * loss.lane(l));
     }
     if (!kGrad) return;
 
     // Sweep 3: gradient from the stored exps. The target's element, where q_y - 1 cancels, is
     // computed in double first and blended in.
-    const V coef_t = __builtin_convertvector(coef, V);
-    const V smooth = __builtin_convertvector(f * j.eps_per_class, V);
-    const V f_t = __builtin_convertvector(f, V);
+    const V coef_t = narrow<T>(coef);
+    const V smooth = narrow<T>(f * j.eps_per_class);
+    const V f_t = narrow<T>(f);
     V g_y{};
-    if (kIndex) {
-        g_y = __builtin_convertvector(coef * __builtin_convertvector(e_y, D) - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy, V);
-    }
+    if (kIndex) g_y = narrow<T>(coef * widen<T>(e_y) - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy);
     for (int64_t c = 0; c < C; ++c) {
         const I ci = I{} + static_cast<IV>(c);
         const T wc = class_weight<T>(j, c);

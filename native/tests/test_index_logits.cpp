@@ -280,6 +280,18 @@ int main() {
             run_case<float>(o, 1100 + static_cast<uint32_t>(n * 17 + c));
         }
     }
+    // Rows a vector at a time through the generic tile (AVX2: blocks of 8 columns, the last one
+    // partial, and tiles of 8 rows whose last rows end the buffer; AVX-512: C > 16).
+    for (int64_t c : {3, 7, 8, 9, 24, 33, 64}) {
+        for (int64_t n : {8, 9, 17, 40}) {
+            Options o;
+            o.n = n, o.c = c;
+            o.int32_targets = n % 2;
+            o.ignore_some = n != 8;
+            o.reduction = n % 2 ? XENT_REDUCTION_MEAN : XENT_REDUCTION_NONE;
+            run_case<float>(o, 1400 + static_cast<uint32_t>(n * 67 + c));
+        }
+    }
     thread_determinism(300, 1000, 0.1);
     thread_determinism(70000, 10, 0.0);  // short rows, many blocks
     all_ignored();
