@@ -35,6 +35,11 @@ constexpr int64_t kTile = 64;
 constexpr double kLogFloor = -100.0;      // PyTorch's clamp of log(p)
 constexpr double kDenominatorFloor = 1e-12;
 
+// eps / C, without the division when there is no smoothing (a small call's fixed cost counts).
+inline double per_class(double eps, int64_t classes) {
+    return eps > 0.0 ? eps / static_cast<double>(classes) : 0.0;
+}
+
 // What one block of positions contributes; summed in block order afterwards.
 struct BlockSums {
     double loss = 0.0;
@@ -64,7 +69,7 @@ public:
           loss_out_(static_cast<T*>(job.loss_out)),
           grad_(static_cast<T*>(job.grad_input)),
           eps_(p_.label_smoothing),
-          eps_per_class_(p_.label_smoothing / static_cast<double>(job.layout.classes)) {}
+          eps_per_class_(per_class(p_.label_smoothing, job.layout.classes)) {}
 
     // Checks the small per-class and per-sequence inputs; returns a status.
     int check_small_inputs() {
@@ -336,7 +341,7 @@ LogitsJob logits_job(const Job& job, double weight_total) {
     j.ignore_index = p.ignore_index;
     j.index_base = p.index_base;
     j.eps = p.label_smoothing;
-    j.eps_per_class = p.label_smoothing / static_cast<double>(job.layout.classes);
+    j.eps_per_class = per_class(p.label_smoothing, job.layout.classes);
     j.weight_total = weight_total;
     j.scale = p.scale;
     j.index_targets = p.target_kind == XENT_TARGET_INDEX;
