@@ -8,6 +8,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A cross-entropy loss: immutable, thread-safe, built once and called for every batch.
@@ -23,6 +24,10 @@ import java.util.Objects;
  */
 public final class CrossEntropyLoss {
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+    private static final AtomicLong SERIALS = new AtomicLong();
+
+    /** Tells losses apart without holding on to one (the native backend's per-thread struct caches its options). */
+    final long serial = SERIALS.incrementAndGet();
 
     private final TargetKind targetKind;
     private final InputKind inputKind;

@@ -21,6 +21,8 @@ final class NativeBackend implements Backend {
     private static final class Scratch {
         final ByteBuffer bytes = ByteBuffer.allocateDirect(PROBLEM_SIZE + RESULT_SIZE).order(ByteOrder.nativeOrder());
         final long address = BufferAddress.base(bytes);
+        /** Serial of the loss whose options the struct holds (0: none): a trainer calls one loss again and again. */
+        long optionsOf;
     }
 
     // Class weights in both float types, so either input dtype can point at them without a copy.
@@ -55,19 +57,24 @@ final class NativeBackend implements Backend {
         Scratch scratch = (Scratch) call.nativeScratch;
         if (scratch == null) call.nativeScratch = scratch = new Scratch();
         ByteBuffer p = scratch.bytes;
-        p.putLong(ABI, ABI_VERSION);
+        if (scratch.optionsOf != loss.serial) {  // the loss's own options (a loss is immutable)
+            p.putLong(ABI, ABI_VERSION);
+            p.putLong(CLASS_AXIS, loss.classAxis());
+            p.putLong(TARGET_KIND, loss.targetKind().ordinal());
+            p.putLong(INPUT_KIND, loss.inputKind().ordinal());
+            p.putLong(REDUCTION, loss.reduction().ordinal());
+            p.putLong(IGNORE_INDEX, loss.ignoreIndex());
+            p.putLong(INDEX_BASE, loss.indexBase());
+            p.putLong(THREADS, loss.threads());
+            p.putDouble(LABEL_SMOOTHING, loss.labelSmoothing());
+            p.putDouble(SCALE, loss.scale());
+            scratch.optionsOf = loss.serial;
+        }
         p.putLong(RANK, call.rank);
-        for (int d = 0; d < MAX_RANK; d++) p.putLong(DIMS + 8 * d, d < call.rank ? call.dims[d] : 0);
-        p.putLong(CLASS_AXIS, loss.classAxis());
-        p.putLong(TARGET_KIND, loss.targetKind().ordinal());
-        p.putLong(INPUT_KIND, loss.inputKind().ordinal());
-        p.putLong(REDUCTION, loss.reduction().ordinal());
+        for (int d = 0; d < call.rank; d++) p.putLong(DIMS + 8 * d, call.dims[d]);  // the C side reads dims[0, rank)
         p.putLong(DTYPE, call.input.dtype.code);
         p.putLong(TARGET_DTYPE, call.target.dtype.code);
         p.putLong(LENGTHS_DTYPE, call.lengths.present() ? call.lengths.dtype.code : 0);
-        p.putLong(IGNORE_INDEX, loss.ignoreIndex());
-        p.putLong(INDEX_BASE, loss.indexBase());
-        p.putLong(THREADS, loss.threads());
         boolean perElementTarget = loss.targetKind() != TargetKind.INDEX;
         boolean weighted = weights32 != null;
         p.putLong(INPUT_COUNT, call.elements);
@@ -78,8 +85,6 @@ final class NativeBackend implements Backend {
         p.putLong(GRAD_OUTPUT_COUNT, call.gradOutput.present() ? call.positions : 0);
         p.putLong(LOSS_OUT_COUNT, call.lossOut.present() ? call.positions : 0);
         p.putLong(GRAD_INPUT_COUNT, call.gradInput.present() ? call.elements : 0);
-        p.putDouble(LABEL_SMOOTHING, loss.labelSmoothing());
-        p.putDouble(SCALE, loss.scale());
         p.putDouble(GRAD_OUTPUT_SCALAR, call.gradOutputScalar);
 
         long weights = !weighted ? 0 : call.input.dtype == DType.FLOAT32 ? weights32Address : weights64Address;
