@@ -29,10 +29,14 @@ int parse_isa(const char* name) {
 }
 
 std::once_flag detected;
+std::atomic<bool> detection_done{false};
 int cpu_isa = XENT_ISA_SCALAR;
 std::atomic<int> active{XENT_ISA_SCALAR};
 
 void detect() {
+    // Every call asks: after the first, one load answers (std::call_once itself goes through
+    // thread-local storage and pthread_once each time).
+    if (detection_done.load(std::memory_order_acquire)) return;
     std::call_once(detected, [] {
         cpu_isa = supported_isa();
         int isa = cpu_isa;
@@ -41,6 +45,7 @@ void detect() {
             if (wanted >= 0 && wanted < isa) isa = wanted;  // an unknown name changes nothing
         }
         active.store(isa);
+        detection_done.store(true, std::memory_order_release);
     });
 }
 
