@@ -73,10 +73,11 @@ __attribute__((always_inline)) inline RegD log_of_sums(RegD x) {
 }
 
 // Rows one at a time, each in one register with its lanes >= C at -inf: the path of calls too
-// small for a step. Reads stay inside the rows [0, end): a row with 16 floats after its start is
-// one plain load, the last rows come from the vector that ends at `end`, moved down, and only a
-// call of fewer than 16 floats in all takes a masked load (see copy_out for why masked loads are
-// avoided).
+// small for a step, and of the rows left after a call's whole steps. Every access stays inside the
+// rows [0, end), masked-off lanes included (see copy_out for why): a row with 16 floats after its
+// start is one plain load, the last rows come from the vector that ends at `end`, moved down, and
+// their gradients go back into that vector's place. Only a call of fewer than 16 floats in all
+// reaches past its rows, with masked-off lanes.
 template <bool kGrad>
 void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     const int C = static_cast<int>(j.classes);
@@ -86,6 +87,18 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
     const __m512 lowest = _mm512_set1_ps(Simd<float>::kLowest);
     const float* input = static_cast<const float*>(j.input);
     const float* rows_end = input + end * C;
+    const bool whole_vector = end * C >= 16;  // the rows hold at least one whole vector
+    // The row's C lanes at g, `left` floats before the rows end: masked-off lanes stay inside the
+    // rows (after the row, or for the last rows before it, in the vector that ends with them).
+    auto store_row = [&](float* g, __m512 row, int64_t left) {
+        if (left >= 16 || !whole_vector) {
+            _mm512_mask_storeu_ps(g, class_mask, row);
+        } else {
+            const int at = static_cast<int>(16 - left);  // the row's first lane in that vector
+            const __m512i from = _mm512_sub_epi32(lane, _mm512_set1_epi32(at));
+            _mm512_mask_storeu_ps(g + left - 16, static_cast<__mmask16>(class_mask << at), _mm512_permutexvar_ps(from, row));
+        }
+    };
     double loss_total = 0.0;
     int64_t correct = 0;
     for (int64_t r = first; r < end; ++r) {
@@ -94,7 +107,7 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
         const int64_t raw = target_index(j, r);
         if (raw == j.ignore_index) {
             if (j.loss_out) static_cast<float*>(j.loss_out)[r] = 0.0f;
-            if (kGrad) _mm512_mask_storeu_ps(g, class_mask, _mm512_setzero_ps());
+            if (kGrad) store_row(g, _mm512_setzero_ps(), rows_end - x);
             continue;
         }
         const int cls = static_cast<int>(raw - j.index_base);
@@ -102,7 +115,7 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
         __m512 v;
         if (rows_end - x >= 16) {
             v = _mm512_loadu_ps(x);
-        } else if (rows_end - input >= 16) {
+        } else if (whole_vector) {
             const __m512i shift = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(16 - (rows_end - x))));
             v = _mm512_permutexvar_ps(shift, _mm512_loadu_ps(rows_end - 16));
         } else {
@@ -128,7 +141,7 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
         const double e_y = _mm_cvtss_f32(_mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_set1_epi32(cls), e)));
         const __m512 out = _mm512_mask_mov_ps(_mm512_mul_ps(e, _mm512_set1_ps(static_cast<float>(coef))),
                                               static_cast<__mmask16>(1u << cls), _mm512_set1_ps(static_cast<float>(coef * e_y - f)));
-        _mm512_mask_storeu_ps(g, class_mask, out);
+        store_row(g, out, rows_end - x);
     }
     sums->loss += loss_total;
     sums->correct += correct;
