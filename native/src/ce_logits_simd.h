@@ -825,14 +825,13 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
 
     // Sweep 1: max, arg-max, x_y and the target's arg-max.
     const T neg_inf = -static_cast<T>(__builtin_inf());
-    V m = V{} + Simd<T>::kLowest, best = V{} + neg_inf, target_best = V{} + neg_inf, xy{};
+    V best = V{} + neg_inf, target_best = V{} + neg_inf, xy{};
     I best_index{}, target_index{};
     for (int64_t c = 0; c < C; ++c) {
         const V v = kGather ? load_x(c) : load<T>(x + c * S);
         if (kStaged && !kGather) store<T>(xs + c * W, v);
         const I ci = I{} + static_cast<IV>(c);
-        m = vmax<T>(m, v);
-        const I better = v > best;
+        const I better = v > best;  // false for NaN, as in vmax
         best = better ? v : best;
         best_index = better ? ci : best_index;
         if (kIndex) {
@@ -845,15 +844,17 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
             target_index = t_better ? ci : target_index;
         }
     }
+    // The max is the arg-max's value, at least the lowest float (as vmax from m = kLowest).
+    const V m = vmax<T>(V{} + Simd<T>::kLowest, best);
+
     // Sweep 2: exps against the final max, kept for sweep 3 (over the staged input, or in the
     // gradient buffer), and the weighted sums of x - m (see RowState).
     Wd sum_d = Wd::splat(0.0), weighted_d = Wd::splat(0.0), a_total_d = Wd::splat(0.0);
-    V acc{}, weighted{}, a_total{}, e_y{};
+    V acc{}, weighted{}, a_total{};
     for (int64_t c = 0; c < C; ++c) {
         const V d = load_x(c) - m;
         const V e = vexp<T, true>(d);
         acc += e;
-        if (kIndex) e_y = (I{} + static_cast<IV>(c)) == cls ? e : e_y;  // the target's exp, for sweep 3
         if (!kIndex || kSmooth) {
             const T wc = class_weight<T>(j, c);
             if (kIndex) {
@@ -910,7 +911,10 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     const V smooth = narrow<T>(f * j.eps_per_class);
     const V f_t = narrow<T>(f);
     V g_y{};
-    if (kIndex) g_y = narrow<T>(coef * widen<T>(e_y) - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy);
+    if (kIndex) {
+        const V e_y = vexp<T, true>(xy - m);  // the same bits as the target's exp in sweep 2
+        g_y = narrow<T>(coef * widen<T>(e_y) - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy);
+    }
     for (int64_t c = 0; c < C; ++c) {
         const I ci = I{} + static_cast<IV>(c);
         const T wc = class_weight<T>(j, c);
