@@ -773,6 +773,7 @@ __attribute__((always_inline)) inline void lane_targets(const LogitsJob& j, int6
     }
 }
 
+constexpr int64_t kPrefetchTiles = 16;  // class axis 1: how many tiles ahead to prefetch
 constexpr int64_t kGatherMaxClasses = 64;  // class-last rows this short go a vector of rows at a time
 constexpr int64_t kStagedMaxClasses = 256;  // tiles this tall are staged in a buffer on the stack
 
@@ -829,6 +830,12 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     I best_index{}, target_index{};
     for (int64_t c = 0; c < C; ++c) {
         const V v = kGather ? load_x(c) : load<T>(x + c * S);
+        if (!kGather) {
+            // Each class row is its own stream, C of them in, C out: more than the hardware
+            // prefetchers follow, so fetch the tiles a few ahead (a prefetch never faults).
+            __builtin_prefetch(x + c * S + kPrefetchTiles * W);
+            if (kGrad) __builtin_prefetch(g + c * S + kPrefetchTiles * W, 1);
+        }
         if (kStaged && !kGather) store<T>(xs + c * W, v);
         const I ci = I{} + static_cast<IV>(c);
         const I better = v > best;  // false for NaN, as in vmax
