@@ -74,10 +74,10 @@ __attribute__((always_inline)) inline RegD log_of_sums(RegD x) {
 
 // Rows one at a time, each in one register with its lanes >= C at -inf: the path of calls too
 // small for a step, and of the rows left after a call's whole steps. Every access stays inside the
-// rows [0, end), masked-off lanes included (see copy_out for why): a row with 16 floats after its
-// start is one plain load, the last rows come from the vector that ends at `end`, moved down, and
-// their gradients go back into that vector's place. Only a call of fewer than 16 floats in all
-// reaches past its rows, with masked-off lanes.
+// rows [first, end), masked-off lanes included (see copy_out for why): a row with 16 floats after
+// its start is one plain load, the last rows come from the vector that ends at `end`, moved down,
+// and their gradients go back into that vector's place. Only rows that hold fewer than 16 floats in
+// all (a tiny call, or a call's small last block) reach past their end, with masked-off lanes.
 template <bool kGrad>
 void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     const int C = static_cast<int>(j.classes);
@@ -87,7 +87,9 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
     const __m512 lowest = _mm512_set1_ps(Simd<float>::kLowest);
     const float* input = static_cast<const float*>(j.input);
     const float* rows_end = input + end * C;
-    const bool whole_vector = end * C >= 16;  // the rows hold at least one whole vector
+    // Whether these rows hold a whole vector. (Only these: with threads, rows before `first` may be
+    // another thread's, and with an in-place gradient it may be writing them.)
+    const bool whole_vector = (end - first) * C >= 16;
     // The row's C lanes at g, `left` floats before the rows end: masked-off lanes stay inside the
     // rows (after the row, or for the last rows before it, in the vector that ends with them).
     auto store_row = [&](float* g, __m512 row, int64_t left) {

@@ -294,6 +294,7 @@ int main() {
     }
     thread_determinism(300, 1000, 0.1);
     thread_determinism(70000, 10, 0.0);  // short rows, many blocks
+    thread_determinism(3279, 10, 0.0);   // short rows, a last block of one row (1639 rows a block)
     all_ignored();
     masked_classes();
     special_values();
