@@ -140,40 +140,76 @@ inline typename Simd<T>::V vmax(typename Simd<T>::V a, typename Simd<T>::V b) {
     return b > a ? b : a;  // a NaN in b is not taken; the exp of it still makes the sum NaN
 }
 
-// Max of the lanes by halving (few dependent steps). NaN lanes are skipped, as in vmax.
+// The low and high halves of a vector (4 to 16 lanes), in registers: the horizontal reductions
+// below halve in registers rather than through an array on the stack, where each step would wait
+// on store forwarding.
+template <typename Vec>
+__attribute__((always_inline)) inline auto low_half(Vec v) {
+    constexpr int n = sizeof(Vec) / sizeof(v[0]);
+    if constexpr (n == 16) return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+    else if constexpr (n == 8) return __builtin_shufflevector(v, v, 0, 1, 2, 3);
+    else return __builtin_shufflevector(v, v, 0, 1);
+}
+template <typename Vec>
+__attribute__((always_inline)) inline auto high_half(Vec v) {
+    constexpr int n = sizeof(Vec) / sizeof(v[0]);
+    if constexpr (n == 16) return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    else if constexpr (n == 8) return __builtin_shufflevector(v, v, 4, 5, 6, 7);
+    else return __builtin_shufflevector(v, v, 2, 3);
+}
+
+// Max of the lanes by halving (few dependent steps): lane l takes lane l + w where that is
+// greater, so a NaN there is skipped, as in vmax.
+template <typename Vec>
+__attribute__((always_inline)) inline auto hmax_tree(Vec v) {
+    constexpr int n = sizeof(Vec) / sizeof(v[0]);
+    if constexpr (n == 2) {
+        return v[1] > v[0] ? v[1] : v[0];
+    } else {
+        const auto lo = low_half(v), hi = high_half(v);
+        return hmax_tree(hi > lo ? hi : lo);
+    }
+}
+
 template <typename T>
 inline T hmax(typename Simd<T>::V v) {
-    constexpr int n = Simd<T>::kLanes;
-    T a[n];
-    __builtin_memcpy(a, &v, sizeof v);
-    for (int w = n / 2; w >= 1; w /= 2)
-        for (int l = 0; l < w; ++l) a[l] = a[l + w] > a[l] ? a[l + w] : a[l];
-    return a[0];
+    return hmax_tree(v);
 }
 
 // Sum of a vector's lanes by halving (pairwise, fixed order): few dependent steps.
 template <typename Vec>
-inline auto hsum_tree(Vec v) {
-    using E = decltype(v[0] + 0);
+__attribute__((always_inline)) inline auto hsum_tree(Vec v) {
     constexpr int n = sizeof(Vec) / sizeof(v[0]);
-    E a[n];
-    for (int l = 0; l < n; ++l) a[l] = v[l];
-    for (int w = n / 2; w >= 1; w /= 2)
-        for (int l = 0; l < w; ++l) a[l] += a[l + w];
-    return a[0];
+    if constexpr (n == 1) {
+        return v[0];
+    } else if constexpr (n == 2) {
+        return v[0] + v[1];
+    } else {
+        return hsum_tree(low_half(v) + high_half(v));
+    }
 }
 
 // Sum of the lanes in double, by halving (defined after Wide).
 template <typename T>
 inline double hsum(typename Simd<T>::V v);
 
-// Index of the first element equal to `value` among `count` vectors starting at class c.
+// The first lane of v equal to `value`, or -1: one comparison and a bit scan where the ISA has a
+// lane mask.
 template <typename T>
-inline int64_t first_index_of(const typename Simd<T>::V* v, int count, T value, int64_t c) {
-    for (int k = 0; k < count; ++k)
-        for (int l = 0; l < Simd<T>::kLanes; ++l)
-            if (v[k][l] == value) return c + static_cast<int64_t>(k) * Simd<T>::kLanes + l;
-    return c;
+inline int first_lane_equal(typename Simd<T>::V v, T value) {
+    unsigned bits;
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) bits = _mm512_cmpeq_ps_mask((__m512)v, _mm512_set1_ps(value));
+    else bits = _mm512_cmpeq_pd_mask((__m512d)v, _mm512_set1_pd(value));
+#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+    using V = typename Simd<T>::V;
+    if constexpr (sizeof(T) == 4) bits = _mm256_movemask_ps((__m256)(v == V{} + value));
+    else bits = _mm256_movemask_pd((__m256d)(v == V{} + value));
+#else
+    bits = 0;
+    for (int l = Simd<T>::kLanes - 1; l >= 0; --l) bits = (bits << 1) | (v[l] == value ? 1u : 0u);
+#endif
+    return bits ? __builtin_ctz(bits) : -1;
 }
 
 inline int64_t target_index(const LogitsJob& j, int64_t pos) {
@@ -257,16 +293,16 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
         st.best = chunk_max;
         st.best_index = c;
         for (int k = 0; k < count; ++k) {
-            const V v = load_x(k);
-            int64_t found = first_index_of<T>(&v, 1, chunk_max, c + k * W);
-            if (v[found - c - k * W] == chunk_max) {
-                st.best_index = found;
+            const int l = first_lane_equal<T>(load_x(k), chunk_max);
+            if (l >= 0) {
+                st.best_index = c + k * W + l;
                 break;
             }
         }
     }
     if (chunk_max > st.m) {
-        st.sum *= static_cast<double>(sexp<T>(st.m - chunk_max));
+        // (Nothing to rescale before the first finite chunk: skip its exp, which short rows wait on.)
+        if (st.sum != 0.0) st.sum *= static_cast<double>(sexp<T>(st.m - chunk_max));
         // Re-measure the weighted sums from the new max. While m is still the lowest float only
         // -inf (or NaN) has been seen, and those sums must stay as they are.
         if (st.m != Simd<T>::kLowest) st.weighted -= st.a_total * (static_cast<double>(chunk_max) - st.m);
@@ -314,9 +350,9 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
             for (int k = 0; k < count; ++k) {
                 const bool partial = k == count - 1 && tail < W;
                 const V tv = partial ? load_partial<T>(t + c + k * W, tail, neg_inf) : load<T>(t + c + k * W);
-                const int64_t found = first_index_of<T>(&tv, 1, t_max, c + k * W);
-                if (tv[found - c - k * W] == t_max) {
-                    st.target_index = found;
+                const int l = first_lane_equal<T>(tv, t_max);
+                if (l >= 0) {
+                    st.target_index = c + k * W + l;
                     break;
                 }
             }
@@ -355,10 +391,18 @@ template <typename T, bool kIndex, bool kSmooth, bool kGrad>
 void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     constexpr int W = Simd<T>::kLanes;
     const int64_t C = j.classes;
-    // Chunk maxima of one row, for sweep 2; large rows take a heap buffer once per call.
-    T local[4096];
-    const int64_t chunks = C / (kChunk * W) + kChunk + 1;
-    T* chunk_max = chunks <= 4096 ? local : static_cast<T*>(__builtin_malloc(sizeof(T) * chunks));
+    // A row is read in chunks of kChunk vectors, the last one shorter: one chunk for rows up to
+    // kChunk * W elements (a chunk's max, rescale and horizontal sums are paid once per chunk).
+    constexpr int64_t kChunkElements = kChunk * W;
+    auto chunk_shape = [&](int64_t c, int& count, int& tail) {
+        const int64_t left = C - c;
+        count = left >= kChunkElements ? kChunk : static_cast<int>((left + W - 1) / W);
+        tail = left >= kChunkElements ? W : static_cast<int>(left - (count - 1) * W);
+    };
+    // Chunk maxima of one row, for sweep 2; very long rows take a heap buffer once per call.
+    T local[1024];
+    const int64_t chunks = (C + kChunkElements - 1) / kChunkElements;
+    T* chunk_max = chunks <= 1024 ? local : static_cast<T*>(__builtin_malloc(sizeof(T) * chunks));
     for (int64_t pos = first; pos < end; ++pos) {
         const T* x = static_cast<const T*>(j.input) + pos * C;
         const T* t = j.index_targets ? nullptr : static_cast<const T*>(j.target) + pos * C;
@@ -372,15 +416,12 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
         const double xy = kIndex ? static_cast<double>(x[cls]) : 0.0;  // before an in-place sweep 1 overwrites it
 
         RowState<T> st;
-        int64_t c = 0, n_chunks = 0;
-        for (; c + kChunk * W <= C; c += kChunk * W) {
-            sweep1_chunk<T, kIndex, kSmooth, kGrad>(j, x, t, g, c, kChunk, W, st);
-            chunk_max[n_chunks++] = st.m;
-        }
-        for (; c < C; c += W) {
-            const int tail = C - c < W ? static_cast<int>(C - c) : W;
-            sweep1_chunk<T, kIndex, kSmooth, kGrad>(j, x, t, g, c, 1, tail, st);
-            chunk_max[n_chunks++] = st.m;
+        int64_t chunk = 0;
+        for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
+            int count, tail;
+            chunk_shape(c, count, tail);
+            sweep1_chunk<T, kIndex, kSmooth, kGrad>(j, x, t, g, c, count, tail, st);
+            chunk_max[chunk] = st.m;
         }
 
         const double log_sum = __builtin_log(st.sum);
@@ -406,23 +447,21 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
         const double coef = kIndex ? f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / st.sum
                                    : f * a_total / st.sum;
         // The target's element is where q_y - 1 cancels: redo it in double from its stored e.
-        const int64_t full = C / (kChunk * W) * (kChunk * W);
-        const int64_t y_chunk = !kIndex ? 0 : cls < full ? cls / (kChunk * W) : full / (kChunk * W) + (cls - full) / W;
+        const int64_t y_chunk = kIndex ? cls / kChunkElements : 0;
         const double e_y = kIndex ? static_cast<double>(g[cls]) : 0.0;
         const T smooth = static_cast<T>(f * j.eps_per_class);
-        c = 0;
-        int64_t chunk = 0;
-        for (; c + kChunk * W <= C; c += kChunk * W, ++chunk) {
-            const T scale_e = static_cast<T>(coef * static_cast<double>(sexp<T>(chunk_max[chunk] - st.m)));
-            sweep2_chunk<T, kIndex, kSmooth>(j, t, g, c, kChunk, W, scale_e, smooth, static_cast<T>(f));
-        }
-        for (; c < C; c += W, ++chunk) {
-            const int tail = C - c < W ? static_cast<int>(C - c) : W;
-            const T scale_e = static_cast<T>(coef * static_cast<double>(sexp<T>(chunk_max[chunk] - st.m)));
-            sweep2_chunk<T, kIndex, kSmooth>(j, t, g, c, 1, tail, scale_e, smooth, static_cast<T>(f));
+        // exp(chunk max - row max): 1 for the chunks that hold the row's max (every chunk of a
+        // short row), without an exp.
+        auto rescale = [&](int64_t k) { return chunk_max[k] == st.m ? 1.0 : static_cast<double>(sexp<T>(chunk_max[k] - st.m)); };
+        chunk = 0;
+        for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
+            int count, tail;
+            chunk_shape(c, count, tail);
+            const T scale_e = static_cast<T>(coef * rescale(chunk));
+            sweep2_chunk<T, kIndex, kSmooth>(j, t, g, c, count, tail, scale_e, smooth, static_cast<T>(f));
         }
         if (kIndex) {
-            const double q_coef = coef * static_cast<double>(sexp<T>(chunk_max[y_chunk] - st.m));
+            const double q_coef = coef * rescale(y_chunk);
             g[cls] = static_cast<T>(q_coef * e_y - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy);
         }
     }
