@@ -292,6 +292,21 @@ int main() {
             run_case<float>(o, 1400 + static_cast<uint32_t>(n * 67 + c));
         }
     }
+    // Class-last rows one at a time (C > 64): one chunk, a chunk and a short rest, whole chunks
+    // (a chunk is 512 floats or 256 doubles on AVX-512), with and without smoothing and weights.
+    for (int64_t c : {65, 100, 257, 511, 512, 513, 1000}) {
+        for (int variant = 0; variant < 4; ++variant) {
+            Options o;
+            o.n = 3 + variant * 5, o.c = c;
+            o.eps = variant & 1 ? 0.1 : 0.0;
+            o.weights = variant & 2;
+            o.ignore_some = variant != 0;
+            o.int32_targets = variant == 1;
+            o.reduction = variant == 3 ? XENT_REDUCTION_NONE : XENT_REDUCTION_MEAN;
+            run_case<float>(o, 1600 + static_cast<uint32_t>(c * 4 + variant));
+            run_case<double>(o, 1700 + static_cast<uint32_t>(c * 4 + variant));
+        }
+    }
     thread_determinism(300, 1000, 0.1);
     thread_determinism(70000, 10, 0.0);  // short rows, many blocks
     thread_determinism(3279, 10, 0.0);   // short rows, a last block of one row (1639 rows a block)
