@@ -128,11 +128,6 @@ public:
         }
     }
 
-    // Positions (o, i0 .. i0 + width) of one outer index, width <= kTile.
-    void compute_positions(int64_t o, int64_t i0, int64_t width, double factor, BlockSums& sums) const {
-        compute_tile(o, i0, width, factor, sums);
-    }
-
     double weight_total() const { return weight_total_; }
 
 private:
@@ -404,12 +399,11 @@ int run(const Job& job, xent_result* result) {
             if (layout.inner == 1) {
                 rows(lj, first, end, factor, &ls);
             } else {
-                // Whole vectors of neighbouring positions go to the vector kernel, the rest to the scalar one.
+                // Vectors of neighbouring positions; the last of a row of inner may be partial.
                 for (int64_t pos = first; pos < end;) {
                     const int64_t o = pos / layout.inner, i = pos % layout.inner;
                     const int64_t width = std::min({lanes, end - pos, layout.inner - i});
-                    if (width == lanes) tile(lj, o, i, factor, &ls);
-                    else kernel.compute_positions(o, i, width, factor, sums[b]);
+                    tile(lj, o, i, static_cast<int>(width), factor, &ls);
                     pos += width;
                 }
             }

@@ -43,8 +43,8 @@ struct LogitsSums {
 
 // Rows [first, end) of a class-last input (inner == 1).
 using LogitsRowsFn = void (*)(const LogitsJob&, int64_t first, int64_t end, double factor, LogitsSums*);
-// The `lanes` positions (o, i0 .. i0 + lanes) of a class-axis-1 input, one vector wide.
-using LogitsTileFn = void (*)(const LogitsJob&, int64_t o, int64_t i0, double factor, LogitsSums*);
+// The positions (o, i0 .. i0 + width) of a class-axis-1 input, width <= lanes: one vector wide.
+using LogitsTileFn = void (*)(const LogitsJob&, int64_t o, int64_t i0, int width, double factor, LogitsSums*);
 
 struct LogitsKernels {
     const char* isa;

@@ -781,18 +781,33 @@ inline void lanes_to_rows(const T* staged, int64_t C, T* rows) {
 // excluded) and whether the ignore index excludes the position. Every comparison is on vectors of
 // one register: GCC lowers a comparison of wider vectors (int64 lanes for float) lane by lane,
 // through the stack, which cost more than the tile's arithmetic on short class axes.
+// (A partial tile's `width` targets are copied into a zero-padded array first: the lanes past
+// them are excluded by the caller.)
 template <typename T>
-__attribute__((always_inline)) inline void lane_targets(const LogitsJob& j, int64_t p0, typename Simd<T>::I& cls, typename Simd<T>::I& excluded) {
+__attribute__((always_inline)) inline void lane_targets(const LogitsJob& j, int64_t p0, int width, typename Simd<T>::I& cls,
+                                                        typename Simd<T>::I& excluded) {
     using I = typename Simd<T>::I;
     using RegL = Simd<double>::I;  // one register of int64 lanes
-    constexpr int kPerReg = sizeof(RegL) / 8;
+    constexpr int W = Simd<T>::kLanes, kPerReg = sizeof(RegL) / 8;
+    const void* target = j.target;
+    int64_t first = p0;
+    int32_t local32[W];
+    int64_t local64[W];
+    if (width < W) {
+        for (int l = 0; l < W; ++l) {
+            local32[l] = l < width && j.target_int32 ? static_cast<const int32_t*>(j.target)[p0 + l] : 0;
+            local64[l] = l < width && !j.target_int32 ? static_cast<const int64_t*>(j.target)[p0 + l] : 0;
+        }
+        target = j.target_int32 ? static_cast<const void*>(local32) : static_cast<const void*>(local64);
+        first = 0;
+    }
     if constexpr (sizeof(T) == 8) {
-        const I raw = j.target_int32 ? __builtin_convertvector(load_any<typename Simd<T>::I32>(static_cast<const int32_t*>(j.target) + p0), I)
-                                     : load_any<I>(static_cast<const int64_t*>(j.target) + p0);
+        const I raw = j.target_int32 ? __builtin_convertvector(load_any<typename Simd<T>::I32>(static_cast<const int32_t*>(target) + first), I)
+                                     : load_any<I>(static_cast<const int64_t*>(target) + first);
         excluded = raw == j.ignore_index;
         cls = (raw - j.index_base) & ~excluded;
     } else if (j.target_int32) {
-        const I raw = load_any<I>(static_cast<const int32_t*>(j.target) + p0);
+        const I raw = load_any<I>(static_cast<const int32_t*>(target) + first);
         // An ignore index outside int32 matches no int32 target.
         const bool fits = j.ignore_index >= INT32_MIN && j.ignore_index <= INT32_MAX;
         excluded = fits ? raw == static_cast<int32_t>(j.ignore_index) : I{};
@@ -801,7 +816,7 @@ __attribute__((always_inline)) inline void lane_targets(const LogitsJob& j, int6
         typedef int32_t Half __attribute__((vector_size(kPerReg * 4)));
         Half cls_half[2], excluded_half[2];
         for (int h = 0; h < 2; ++h) {
-            const RegL raw = load_any<RegL>(static_cast<const int64_t*>(j.target) + p0 + h * kPerReg);
+            const RegL raw = load_any<RegL>(static_cast<const int64_t*>(target) + first + h * kPerReg);
             const RegL ex = raw == j.ignore_index;
             // Valid targets lie in [0, C) after the base: int32 holds them.
             cls_half[h] = __builtin_convertvector((raw - j.index_base) & ~ex, Half);
@@ -824,7 +839,7 @@ constexpr int64_t kStagedMaxClasses = 256;  // tiles this tall are staged in a b
 // gradient written once. Everything per position is vector arithmetic too, so short class axes
 // cost little more per element than long ones.
 template <typename T, bool kIndex, bool kSmooth, bool kGrad, bool kGather, bool kStaged>
-void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
+void tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, LogitsSums* sums) {
     using V = typename Simd<T>::V;
     using I = typename Simd<T>::I;
     using Wd = Wide<T>;
@@ -845,21 +860,34 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         rows_to_lanes<T>(x, C, xs);
         if (!kIndex) rows_to_lanes<T>(t, C, ts);
     }
-    auto load_x = [&](int64_t c) { return kStaged ? load<T>(xs + c * W) : load<T>(x + c * S); };
-    auto load_t = [&](int64_t c) { return kStaged ? load<T>(ts + c * W) : load<T>(t + c * S); };
+    // A class-axis-1 tile may be partial: the last `width` < W positions of a row of inner. Its
+    // loads and stores of the caller's memory then take `width` lanes (the rest are excluded).
+    const bool partial = !kGather && width < W;
+    auto load_at = [&](const T* p) { return partial ? load_partial<T>(p, width, T(0)) : load<T>(p); };
+    auto store_at = [&](T* p, V v) {
+        if (partial) store_partial<T>(p, v, width);
+        else store<T>(p, v);
+    };
+    auto load_x = [&](int64_t c) { return kStaged ? load<T>(xs + c * W) : load_at(x + c * S); };
+    auto load_t = [&](int64_t c) { return kStaged ? load<T>(ts + c * W) : load_at(t + c * S); };
 
     // Per lane: class (or exclusion), sample weight, gradient factor; positions p0 .. p0 + W are
     // contiguous in every per-position buffer, so these are vector loads.
     I cls{}, excluded{};  // excluded lanes point at class 0, harmlessly
-    if (j.index_targets) lane_targets<T>(j, p0, cls, excluded);
+    if (j.index_targets) lane_targets<T>(j, p0, kGather ? W : width, cls, excluded);
+    if (partial) {
+        I lane{};
+        for (int l = 0; l < W; ++l) lane[l] = l;
+        excluded |= lane >= static_cast<IV>(width);
+    }
     if (j.lengths != nullptr) {
-        for (int l = 0; l < W; ++l) if (class_of(j, p0 + l) < 0) excluded[l] = -1;
+        for (int l = 0; l < (partial ? width : W); ++l) if (class_of(j, p0 + l) < 0) excluded[l] = -1;
     }
     Wd sp = Wd::splat(1.0), f = Wd::splat(factor);
-    if (j.sample_weights) sp = widen<T>(load<T>(static_cast<const T*>(j.sample_weights) + p0));
+    if (j.sample_weights) sp = widen<T>(load_at(static_cast<const T*>(j.sample_weights) + p0));
     if (j.reduction_none) {
         f = Wd::splat(j.scale);
-        if (j.grad_output) f *= widen<T>(load<T>(static_cast<const T*>(j.grad_output) + p0));
+        if (j.grad_output) f *= widen<T>(load_at(static_cast<const T*>(j.grad_output) + p0));
     }
     f = zero_where<T>(f * sp, excluded);
 
@@ -868,7 +896,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     V best = V{} + neg_inf, target_best = V{} + neg_inf, xy{};
     I best_index{}, target_index{};
     for (int64_t c = 0; c < C; ++c) {
-        const V v = kGather ? load_x(c) : load<T>(x + c * S);
+        const V v = kGather ? load_x(c) : load_at(x + c * S);
         if (!kGather) {
             // Each class row is its own stream, C of them in, C out: more than the hardware
             // prefetchers follow, so fetch the tiles a few ahead (a prefetch never faults).
@@ -883,7 +911,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         if (kIndex) {
             xy = ci == cls ? v : xy;
         } else {
-            const V tv = kGather ? load_t(c) : load<T>(t + c * S);
+            const V tv = kGather ? load_t(c) : load_at(t + c * S);
             if (kStaged && !kGather) store<T>(ts + c * W, tv);
             const I t_better = tv > target_best;
             target_best = t_better ? tv : target_best;
@@ -913,7 +941,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         }
         if (kGrad) {
             if (kStaged) store<T>(xs + c * W, e);
-            else store<T>(g + c * S, e);
+            else store_at(g + c * S, e);
         }
         if ((c & 7) == 7) {  // move to double every 8 classes: long float sums drift
             sum_d += widen<T>(acc);
@@ -947,7 +975,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     sums->loss += hsum_wide(loss);
     sums->correct -= hsum_tree(hits);  // true lanes are -1
     if (j.loss_out) {
-        for (int l = 0; l < W; ++l) static_cast<T*>(j.loss_out)[p0 + l] = static_cast<T>(j.scale * loss.lane(l));
+        for (int l = 0; l < (partial ? width : W); ++l) static_cast<T*>(j.loss_out)[p0 + l] = static_cast<T>(j.scale * loss.lane(l));
     }
     if (!kGrad) return;
 
@@ -964,7 +992,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
     for (int64_t c = 0; c < C; ++c) {
         const I ci = I{} + static_cast<IV>(c);
         const T wc = class_weight<T>(j, c);
-        const V e = kStaged ? load<T>(xs + c * W) : load<T>(g + c * S);
+        const V e = kStaged ? load<T>(xs + c * W) : load_at(g + c * S);
         V out = e * coef_t;
         if (kIndex) {
             if (kSmooth) out -= smooth * wc;
@@ -974,7 +1002,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* 
         }
         out = excluded ? V{} : out;
         if (kGather) store<T>(xs + c * W, out);
-        else store<T>(g + c * S, out);
+        else store_at(g + c * S, out);
     }
     if (kGather) lanes_to_rows<T>(xs, C, g);  // lanes -> rows
 }
@@ -998,26 +1026,26 @@ void rows_entry(const LogitsJob& j, int64_t first, int64_t end, double factor, L
 }
 
 template <typename T, bool kGather, bool kStaged>
-void tile_options(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
+void tile_options(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, LogitsSums* sums) {
     const bool grad = j.grad != nullptr, smooth = j.eps > 0.0;
     if (j.index_targets) {
         if (smooth) {
-            if (grad) tile<T, true, true, true, kGather, kStaged>(j, o, i0, factor, sums);
-            else tile<T, true, true, false, kGather, kStaged>(j, o, i0, factor, sums);
+            if (grad) tile<T, true, true, true, kGather, kStaged>(j, o, i0, width, factor, sums);
+            else tile<T, true, true, false, kGather, kStaged>(j, o, i0, width, factor, sums);
         } else {
-            if (grad) tile<T, true, false, true, kGather, kStaged>(j, o, i0, factor, sums);
-            else tile<T, true, false, false, kGather, kStaged>(j, o, i0, factor, sums);
+            if (grad) tile<T, true, false, true, kGather, kStaged>(j, o, i0, width, factor, sums);
+            else tile<T, true, false, false, kGather, kStaged>(j, o, i0, width, factor, sums);
         }
     } else {
-        if (grad) tile<T, false, true, true, kGather, kStaged>(j, o, i0, factor, sums);
-        else tile<T, false, true, false, kGather, kStaged>(j, o, i0, factor, sums);
+        if (grad) tile<T, false, true, true, kGather, kStaged>(j, o, i0, width, factor, sums);
+        else tile<T, false, true, false, kGather, kStaged>(j, o, i0, width, factor, sums);
     }
 }
 
 template <typename T, bool kGather>
-void tile_entry(const LogitsJob& j, int64_t o, int64_t i0, double factor, LogitsSums* sums) {
-    if (kGather || j.classes <= kStagedMaxClasses) tile_options<T, kGather, true>(j, o, i0, factor, sums);
-    else tile_options<T, false, false>(j, o, i0, factor, sums);
+void tile_entry(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, LogitsSums* sums) {
+    if (kGather || j.classes <= kStagedMaxClasses) tile_options<T, kGather, true>(j, o, i0, width, factor, sums);
+    else tile_options<T, false, false>(j, o, i0, width, factor, sums);
 }
 
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
@@ -1043,7 +1071,7 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
     }
 #endif
     if (j.classes <= kGatherMaxClasses) {
-        for (; first + W <= end; first += W) tile_entry<T, true>(j, 0, first, factor, sums);
+        for (; first + W <= end; first += W) tile_entry<T, true>(j, 0, first, W, factor, sums);
     }
     if (first < end) rows_entry<T>(j, first, end, factor, sums);
 }

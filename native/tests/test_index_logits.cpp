@@ -307,6 +307,20 @@ int main() {
             run_case<double>(o, 1700 + static_cast<uint32_t>(c * 4 + variant));
         }
     }
+    // Class axis 1 with rows of inner that end in a partial vector (and one shorter than a vector).
+    for (int64_t d : {3, 15, 17, 33}) {
+        for (int variant = 0; variant < 4; ++variant) {
+            Options o;
+            o.n = 2 + variant, o.c = 5 + 4 * variant, o.d = d;
+            o.eps = variant & 1 ? 0.1 : 0.0;
+            o.weights = variant & 2;
+            o.ignore_some = variant != 2;
+            o.int32_targets = variant == 3;
+            o.reduction = variant == 1 ? XENT_REDUCTION_NONE : XENT_REDUCTION_SUM;
+            run_case<float>(o, 1800 + static_cast<uint32_t>(d * 4 + variant));
+            run_case<double>(o, 1900 + static_cast<uint32_t>(d * 4 + variant));
+        }
+    }
     thread_determinism(300, 1000, 0.1);
     thread_determinism(70000, 10, 0.0);  // short rows, many blocks
     thread_determinism(3279, 10, 0.0);   // short rows, a last block of one row (1639 rows a block)
