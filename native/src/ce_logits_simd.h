@@ -674,107 +674,124 @@ __attribute__((always_inline)) inline void transpose8(__m256 r[8]) {
     }
 }
 
-// Lanes moved by `shift` (lane k takes lane k + shift, modulo 8).
-inline __m256 rotate_lanes(__m256 v, int shift) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_permutevar8x32_ps(v, _mm256_and_si256(_mm256_add_epi32(lane, _mm256_set1_epi32(shift)), _mm256_set1_epi32(7)));
+// In-register 4x4 transpose of doubles (its own inverse).
+__attribute__((always_inline)) inline void transpose4d(__m256d r[4]) {
+    const __m256d t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+    const __m256d t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+    r[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    r[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    r[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
 }
 #endif
 
-// W rows of C elements (row-major, rows C apart) -> class-major staging (c * W + lane).
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+// In-register 8x8 transpose of doubles (its own inverse): pairs, then 128-bit blocks twice.
+__attribute__((always_inline)) inline void transpose8d(__m512d r[8]) {
+    __m512d t[8], v[8];
+    for (int i = 0; i < 4; ++i) {
+        t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; ++i) {
+        v[4 * i + 0] = _mm512_shuffle_f64x2(t[4 * i + 0], t[4 * i + 2], 0x88);
+        v[4 * i + 1] = _mm512_shuffle_f64x2(t[4 * i + 0], t[4 * i + 2], 0xDD);
+        v[4 * i + 2] = _mm512_shuffle_f64x2(t[4 * i + 1], t[4 * i + 3], 0x88);
+        v[4 * i + 3] = _mm512_shuffle_f64x2(t[4 * i + 1], t[4 * i + 3], 0xDD);
+    }
+    r[0] = _mm512_shuffle_f64x2(v[0], v[4], 0x88);
+    r[4] = _mm512_shuffle_f64x2(v[0], v[4], 0xDD);
+    r[2] = _mm512_shuffle_f64x2(v[1], v[5], 0x88);
+    r[6] = _mm512_shuffle_f64x2(v[1], v[5], 0xDD);
+    r[1] = _mm512_shuffle_f64x2(v[2], v[6], 0x88);
+    r[5] = _mm512_shuffle_f64x2(v[2], v[6], 0xDD);
+    r[3] = _mm512_shuffle_f64x2(v[3], v[7], 0x88);
+    r[7] = _mm512_shuffle_f64x2(v[3], v[7], 0xDD);
+}
+#endif
+
+#if (defined(__AVX512F__) && XENT_VECTOR_BYTES == 64) || (defined(__AVX2__) && XENT_VECTOR_BYTES == 32)
+#define XENT_TRANSPOSE_TILES 1
+// The W x W transpose of this ISA and type, on W vectors.
+template <typename T>
+__attribute__((always_inline)) inline void transpose_tile(typename Simd<T>::V* r) {
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) transpose16(reinterpret_cast<__m512*>(r));
+    else transpose8d(reinterpret_cast<__m512d*>(r));
+#else
+    if constexpr (sizeof(T) == 4) transpose8(reinterpret_cast<__m256*>(r));
+    else transpose4d(reinterpret_cast<__m256d*>(r));
+#endif
+}
+
+// Lanes moved by `shift` (lane k takes lane k + shift, modulo W).
+template <typename T>
+inline typename Simd<T>::V rotate_lanes(typename Simd<T>::V v, int shift) {
+    typename Simd<T>::I index;
+    for (int l = 0; l < Simd<T>::kLanes; ++l) index[l] = l + shift;
+    return __builtin_shuffle(v, index);  // indices count modulo W
+}
+#endif
+
+// W rows of C elements (row-major, rows C apart) -> class-major staging (c * W + lane), in
+// blocks of W columns transposed in registers, with plain loads only (masked ones are slow, and on
+// AMD one waits for any store in flight that its masked-off lanes overlap): a row's block may run
+// on into the next row, whose values land in columns >= C and are not kept; a block that would
+// run past the W rows is taken from the vector that ends where they end, moved down.
 template <typename T>
 inline void rows_to_lanes(const T* rows, int64_t C, T* staged) {
     constexpr int W = Simd<T>::kLanes;
-#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
-    if constexpr (sizeof(T) == 4) {
-        for (int64_t c0 = 0; c0 < C; c0 += 16) {
-            const int n = C - c0 < 16 ? static_cast<int>(C - c0) : 16;
-            const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
-            __m512 r[16];
-            for (int l = 0; l < 16; ++l) r[l] = _mm512_maskz_loadu_ps(mask, rows + l * C + c0);  // never past a row
-            transpose16(r);
-            for (int k = 0; k < n; ++k) _mm512_storeu_ps(staged + (c0 + k) * 16, r[k]);
+#ifdef XENT_TRANSPOSE_TILES
+    using V = typename Simd<T>::V;
+    const T* last = rows + W * C - W;
+    for (int64_t c0 = 0; c0 < C; c0 += W) {
+        const int n = C - c0 < W ? static_cast<int>(C - c0) : W;
+        V r[W];
+        for (int l = 0; l < W; ++l) {
+            const T* at = rows + l * C + c0;
+            r[l] = at <= last ? load<T>(at) : rotate_lanes<T>(load<T>(last), static_cast<int>(at - last));
         }
-        return;
+        transpose_tile<T>(r);
+        for (int k = 0; k < n; ++k) store<T>(staged + (c0 + k) * W, r[k]);
     }
-#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
-    if constexpr (sizeof(T) == 4) {
-        // Blocks of 8 columns with plain loads (AVX2's masked loads are slow): a row's block may
-        // run on into the next row, whose values land in columns >= C and are not stored; a block
-        // that would run past the 8 rows is taken from the vector that ends where they end,
-        // moved down.
-        const float* last = rows + 8 * C - 8;
-        for (int64_t c0 = 0; c0 < C; c0 += 8) {
-            const int n = C - c0 < 8 ? static_cast<int>(C - c0) : 8;
-            __m256 r[8];
-            for (int l = 0; l < 8; ++l) {
-                const float* at = rows + l * C + c0;
-                r[l] = at <= last ? _mm256_loadu_ps(at) : rotate_lanes(_mm256_loadu_ps(last), static_cast<int>(at - last));
-            }
-            transpose8(r);
-            for (int k = 0; k < n; ++k) _mm256_storeu_ps(staged + (c0 + k) * 8, r[k]);
-        }
-        return;
-    }
-#endif
+#else
     for (int l = 0; l < W; ++l)
         for (int64_t c = 0; c < C; ++c) staged[c * W + l] = rows[l * C + c];
+#endif
 }
 
+// The inverse, with plain stores only. Fewer than W columns: the rows go to a stack buffer in
+// order (each one's spill into the next overwritten by it) and out as C whole vectors. Otherwise
+// blocks from the last to the first: a row's partial block runs on into the next row's first
+// columns, which that row's first block rewrites later; the last row's partial block is stored as
+// the vector that ends where the row ends, its first lanes rewritten by the block before.
 template <typename T>
 inline void lanes_to_rows(const T* staged, int64_t C, T* rows) {
     constexpr int W = Simd<T>::kLanes;
-#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
-    if constexpr (sizeof(T) == 4) {
-        for (int64_t c0 = 0; c0 < C; c0 += 16) {
-            const int n = C - c0 < 16 ? static_cast<int>(C - c0) : 16;
-            __m512 r[16];
-            for (int k = 0; k < 16; ++k) r[k] = k < n ? _mm512_loadu_ps(staged + (c0 + k) * 16) : _mm512_setzero_ps();
-            transpose16(r);
-            if (C <= 16) {
-                // The 16 rows are 16 * C contiguous floats. Masked stores of short overlapping
-                // rows stall the store queue, so rows go to a stack buffer with whole-vector
-                // stores, in order (each one's spill into the next row is overwritten by that
-                // row), and from there out as C whole vectors.
-                alignas(64) float buffer[16 * 16 + 16];
-                for (int l = 0; l < 16; ++l) _mm512_storeu_ps(buffer + l * C, r[l]);
-                for (int64_t k = 0; k < C; ++k) _mm512_storeu_ps(rows + k * 16, _mm512_load_ps(buffer + k * 16));
-            } else {
-                const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
-                for (int l = 0; l < 16; ++l) _mm512_mask_storeu_ps(rows + l * C + c0, mask, r[l]);
-            }
-        }
+#ifdef XENT_TRANSPOSE_TILES
+    using V = typename Simd<T>::V;
+    if (C < W) {
+        V r[W];
+        for (int k = 0; k < W; ++k) r[k] = k < C ? load<T>(staged + k * W) : V{};
+        transpose_tile<T>(r);
+        alignas(64) T buffer[W * W + W];
+        for (int l = 0; l < W; ++l) store<T>(buffer + l * C, r[l]);
+        for (int64_t k = 0; k < C; ++k) store<T>(rows + k * W, load<T>(buffer + k * W));
         return;
     }
-#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
-    if constexpr (sizeof(T) == 4) {
-        if (C < 8) {  // 8 * C floats in all: rows into a stack buffer in order, out as C whole vectors
-            __m256 r[8];
-            for (int k = 0; k < 8; ++k) r[k] = k < C ? _mm256_loadu_ps(staged + k * 8) : _mm256_setzero_ps();
-            transpose8(r);
-            alignas(32) float buffer[8 * 8 + 8];
-            for (int l = 0; l < 8; ++l) _mm256_storeu_ps(buffer + l * C, r[l]);
-            for (int64_t k = 0; k < C; ++k) _mm256_storeu_ps(rows + k * 8, _mm256_load_ps(buffer + k * 8));
-            return;
-        }
-        // Plain stores only (AVX2's masked stores are slow), blocks from the last to the first: a
-        // row's partial block runs on into the next row's first columns, which that row's first
-        // block rewrites later; the last row's partial block is stored as the vector that ends
-        // where the row ends, its first lanes rewritten by the block before.
-        for (int64_t c0 = (C - 1) / 8 * 8; c0 >= 0; c0 -= 8) {
-            const int n = C - c0 < 8 ? static_cast<int>(C - c0) : 8;
-            __m256 r[8];
-            for (int k = 0; k < 8; ++k) r[k] = k < n ? _mm256_loadu_ps(staged + (c0 + k) * 8) : _mm256_setzero_ps();
-            transpose8(r);
-            for (int l = 0; l < 7; ++l) _mm256_storeu_ps(rows + l * C + c0, r[l]);
-            if (n == 8) _mm256_storeu_ps(rows + 7 * C + c0, r[7]);
-            else _mm256_storeu_ps(rows + 8 * C - 8, rotate_lanes(r[7], n));
-        }
-        return;
+    for (int64_t c0 = (C - 1) / W * W; c0 >= 0; c0 -= W) {
+        const int n = C - c0 < W ? static_cast<int>(C - c0) : W;
+        V r[W];
+        for (int k = 0; k < W; ++k) r[k] = k < n ? load<T>(staged + (c0 + k) * W) : V{};
+        transpose_tile<T>(r);
+        for (int l = 0; l < W - 1; ++l) store<T>(rows + l * C + c0, r[l]);
+        if (n == W) store<T>(rows + (W - 1) * C + c0, r[W - 1]);
+        else store<T>(rows + W * C - W, rotate_lanes<T>(r[W - 1], n));
     }
-#endif
+#else
     for (int l = 0; l < W; ++l)
         for (int64_t c = 0; c < C; ++c) rows[l * C + c] = staged[c * W + l];
+#endif
 }
 
 // The targets of the positions p0 .. p0 + W, as vectors of T's width: the class (0 where

@@ -280,8 +280,8 @@ int main() {
             run_case<float>(o, 1100 + static_cast<uint32_t>(n * 17 + c));
         }
     }
-    // Rows a vector at a time through the generic tile (AVX2: blocks of 8 columns, the last one
-    // partial, and tiles of 8 rows whose last rows end the buffer; AVX-512: C > 16).
+    // Rows a vector at a time through the generic tile: blocks of W columns, the last one partial,
+    // and tiles whose last rows end the buffer (float: AVX2, and AVX-512 for C > 16; double: both).
     for (int64_t c : {3, 7, 8, 9, 24, 33, 64}) {
         for (int64_t n : {8, 9, 17, 40}) {
             Options o;
@@ -290,6 +290,7 @@ int main() {
             o.ignore_some = n != 8;
             o.reduction = n % 2 ? XENT_REDUCTION_MEAN : XENT_REDUCTION_NONE;
             run_case<float>(o, 1400 + static_cast<uint32_t>(n * 67 + c));
+            run_case<double>(o, 1500 + static_cast<uint32_t>(n * 67 + c));
         }
     }
     // Class-last rows one at a time (C > 64): one chunk, a chunk and a short rest, whole chunks
