@@ -1,4 +1,5 @@
-// Binary cross-entropy (BINARY targets), portable scalar version: every element is its own
+// Binary cross-entropy (BINARY targets), portable scalar version (the reference, and the kernel of
+// the scalar ISA; the others take bce_simd.h's): every element is its own
 // two-class problem (docs/semantics.md). With sample weight s, target t and gradient factor f:
 //   PROBABILITIES input x (PyTorch's binary_cross_entropy):
 //     l = s * [ (t - 1) * max(log1p(-x), -100) - t * max(log x, -100) ]
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "blocks.h"
+#include "ce_logits.h"
 #include "error.h"
+#include "isa.h"
 #include "job.h"
 #include "reduce.h"
 
@@ -129,8 +132,28 @@ int run(const Job& job, xent_result* result) {
     }
 
     const double factor = reduced_factor(p, weight);
-    for_each_block(blocks, n, n, job.threads,
-                   [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
+    if (const LogitsKernels* simd = logits_kernels()) {  // the vectorised kernel of the current ISA
+        LogitsJob lj{};
+        lj.input = job.input;
+        lj.target = job.target;
+        lj.sample_weights = job.sample_weights;
+        lj.grad_output = job.grad_output;
+        lj.loss_out = job.loss_out;
+        lj.grad = job.grad_input;
+        lj.scale = p.scale;
+        lj.input_logits = kInput == XENT_INPUT_LOGITS;
+        lj.reduction_none = p.reduction == XENT_REDUCTION_NONE;
+        const LogitsRowsFn binary = sizeof(T) == 4 ? simd->binary_f32 : simd->binary_f64;
+        for_each_block(blocks, n, n, job.threads, [&](int64_t b, int64_t first, int64_t end) {
+            LogitsSums ls{0.0, 0};
+            binary(lj, first, end, factor, &ls);
+            sums[b].loss += ls.loss;
+            sums[b].correct += ls.correct;
+        });
+    } else {
+        for_each_block(blocks, n, n, job.threads,
+                       [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
+    }
     double loss = 0.0;
     int64_t correct = 0;
     for (int64_t b = 0; b < blocks.count; ++b) {

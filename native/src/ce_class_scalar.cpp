@@ -340,6 +340,7 @@ LogitsJob logits_job(const Job& job, double weight_total) {
     j.weight_total = weight_total;
     j.scale = p.scale;
     j.index_targets = p.target_kind == XENT_TARGET_INDEX;
+    j.input_logits = p.input_kind == XENT_INPUT_LOGITS;
     j.target_int32 = p.target_dtype == XENT_INT32;
     j.lengths_int32 = p.lengths_dtype == XENT_INT32;
     j.reduction_none = p.reduction == XENT_REDUCTION_NONE;

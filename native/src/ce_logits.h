@@ -30,6 +30,7 @@ struct LogitsJob {
     double weight_total;      // sum of the class weights (C without)
     double scale;
     bool index_targets;
+    bool input_logits;        // binary targets: logits (else probabilities) input
     bool target_int32;
     bool lengths_int32;
     bool reduction_none;
@@ -41,7 +42,7 @@ struct LogitsSums {
     int64_t correct;
 };
 
-// Rows [first, end) of a class-last input (inner == 1).
+// Rows [first, end) of a class-last input (inner == 1); for binary targets, elements [first, end).
 using LogitsRowsFn = void (*)(const LogitsJob&, int64_t first, int64_t end, double factor, LogitsSums*);
 // The positions (o, i0 .. i0 + width) of a class-axis-1 input, width <= lanes: one vector wide.
 using LogitsTileFn = void (*)(const LogitsJob&, int64_t o, int64_t i0, int width, double factor, LogitsSums*);
@@ -51,6 +52,7 @@ struct LogitsKernels {
     int lanes_f32, lanes_f64;
     LogitsRowsFn rows_f32, rows_f64;
     LogitsTileFn tile_f32, tile_f64;
+    LogitsRowsFn binary_f32, binary_f64;  // binary targets, LOGITS or PROBABILITIES input
 };
 
 // One table per compiled instruction set (ce_logits_<isa>.cpp).

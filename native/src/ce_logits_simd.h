@@ -193,6 +193,22 @@ __attribute__((always_inline)) inline auto hsum_tree(Vec v) {
 template <typename T>
 inline double hsum(typename Simd<T>::V v);
 
+// Whether every lane of a comparison's result is true, with one mask test where the ISA has one.
+template <typename T>
+inline bool all_lanes(typename Simd<T>::I mask) {
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) return _mm512_test_epi32_mask((__m512i)mask, (__m512i)mask) == 0xffff;
+    else return _mm512_test_epi64_mask((__m512i)mask, (__m512i)mask) == 0xff;
+#elif defined(__AVX2__) && XENT_VECTOR_BYTES == 32
+    if constexpr (sizeof(T) == 4) return _mm256_movemask_ps((__m256)mask) == 0xff;
+    else return _mm256_movemask_pd((__m256d)mask) == 0xf;
+#else
+    bool all = true;
+    for (int l = 0; l < Simd<T>::kLanes; ++l) all &= mask[l] != 0;
+    return all;
+#endif
+}
+
 // The first lane of v equal to `value`, or -1: one comparison and a bit scan where the ISA has a
 // lane mask.
 template <typename T>
@@ -475,6 +491,14 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
 using RegD = Simd<double>::V;
 using RegL = Simd<double>::I;
 
+// libm's log of the lanes of x where `normal` is false, into out. Out of line and cold: calls in
+// a vector loop make the compiler keep its vectors on the stack, even on the path without them.
+template <typename V, typename I>
+__attribute__((noinline, cold)) void log_lanes(V x, I normal, V& out) {
+    for (unsigned l = 0; l < sizeof(V) / sizeof(x[0]); ++l)
+        if (!normal[l]) out[l] = sizeof(x[0]) == 4 ? __builtin_logf(static_cast<float>(x[l])) : __builtin_log(x[l]);
+}
+
 __attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
     const RegL bits = (RegL)x;
     RegL k = ((bits >> 52) & 0x7ff) - 1023;
@@ -496,10 +520,7 @@ __attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
     bool all_normal = true;
     for (unsigned l = 0; l < sizeof(RegD) / sizeof(double); ++l) all_normal &= normal[l] != 0;
 #endif
-    if (!all_normal) {
-        for (unsigned l = 0; l < sizeof(RegD) / sizeof(double); ++l)
-            if (!normal[l]) out[l] = __builtin_log(x[l]);
-    }
+    if (!all_normal) log_lanes(x, normal, out);
     return out;
 }
 
@@ -557,19 +578,6 @@ __attribute__((always_inline)) inline Out concat(H a, H b) {
     else return (Out)__builtin_shufflevector(a, b, 0, 1, 2, 3);
 }
 
-// The low or high half of a vector of 4-byte lanes, in registers.
-template <typename Vec>
-__attribute__((always_inline)) inline auto half_of(Vec v, int h) {
-    constexpr int n = sizeof(Vec) / 4;
-    if constexpr (n == 16) {
-        return h ? __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15) : __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
-    } else if constexpr (n == 8) {
-        return h ? __builtin_shufflevector(v, v, 4, 5, 6, 7) : __builtin_shufflevector(v, v, 0, 1, 2, 3);
-    } else {
-        return h ? __builtin_shufflevector(v, v, 2, 3) : __builtin_shufflevector(v, v, 0, 1);
-    }
-}
-
 // A vector of T in double.
 template <typename T>
 __attribute__((always_inline)) inline Wide<T> widen(typename Simd<T>::V v) {
@@ -577,7 +585,8 @@ __attribute__((always_inline)) inline Wide<T> widen(typename Simd<T>::V v) {
     if constexpr (Wide<T>::kParts == 1) {
         w.part[0] = v;
     } else {
-        for (int p = 0; p < 2; ++p) w.part[p] = __builtin_convertvector(half_of(v, p), RegD);
+        w.part[0] = __builtin_convertvector(low_half(v), RegD);
+        w.part[1] = __builtin_convertvector(high_half(v), RegD);
     }
     return w;
 }
@@ -600,7 +609,8 @@ __attribute__((always_inline)) inline Wide<T> zero_where(Wide<T> w, typename Sim
     if constexpr (Wide<T>::kParts == 1) {
         w.part[0] = (RegD)((RegL)w.part[0] & ~mask);
     } else {
-        for (int p = 0; p < 2; ++p) w.part[p] = (RegD)((RegL)w.part[p] & ~__builtin_convertvector(half_of(mask, p), RegL));
+        w.part[0] = (RegD)((RegL)w.part[0] & ~__builtin_convertvector(low_half(mask), RegL));
+        w.part[1] = (RegD)((RegL)w.part[1] & ~__builtin_convertvector(high_half(mask), RegL));
     }
     return w;
 }
@@ -1093,6 +1103,8 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
     if (first < end) rows_entry<T>(j, first, end, factor, sums);
 }
 
+#include "bce_simd.h"
+
 }  // namespace
 
 const LogitsKernels kernels = {
@@ -1103,6 +1115,8 @@ const LogitsKernels kernels = {
     rows_dispatch<double>,
     tile_entry<float, false>,
     tile_entry<double, false>,
+    binary_entry<float>,
+    binary_entry<double>,
 };
 
 }  // namespace XENT_ISA

@@ -65,10 +65,7 @@ __attribute__((always_inline)) inline RegD log_of_sums(RegD x) {
     RegD out = k * 0.6931471805599453 + 2.0 * s * p;
     const __mmask8 normal = _mm512_cmp_pd_mask(xv, _mm512_setzero_pd(), _CMP_GT_OQ) &
                             _mm512_cmp_pd_mask(xv, _mm512_set1_pd(__builtin_inf()), _CMP_LT_OQ);
-    if (normal != 0xff) {
-        for (int l = 0; l < 8; ++l)
-            if (!((normal >> l) & 1)) out[l] = __builtin_log(x[l]);
-    }
+    if (normal != 0xff) log_lanes(x, (RegL)_mm512_movm_epi64(normal), out);
     return out;
 }
 
