@@ -341,6 +341,7 @@ LogitsJob logits_job(const Job& job, double weight_total) {
     j.scale = p.scale;
     j.index_targets = p.target_kind == XENT_TARGET_INDEX;
     j.input_logits = p.input_kind == XENT_INPUT_LOGITS;
+    j.input_probabilities = p.input_kind == XENT_INPUT_PROBABILITIES;
     j.target_int32 = p.target_dtype == XENT_INT32;
     j.lengths_int32 = p.lengths_dtype == XENT_INT32;
     j.reduction_none = p.reduction == XENT_REDUCTION_NONE;
@@ -384,9 +385,20 @@ int run(const Job& job, xent_result* result) {
 
     const double factor = reduced_factor(p, weight);
 
-    // Logits go to the vectorised kernels of the current instruction set, when there are any.
-    const LogitsKernels* simd = kInput == XENT_INPUT_LOGITS && layout.classes < (int64_t(1) << 31) ? logits_kernels() : nullptr;
-    if (simd == nullptr) {
+    // Logits go to the vectorised kernels of the current instruction set, when there are any, and
+    // so do class-last rows of (log-)probabilities with plain index targets.
+    const bool nll = kInput != XENT_INPUT_LOGITS && kTarget == XENT_TARGET_INDEX && p.label_smoothing == 0.0 && layout.inner == 1;
+    const LogitsKernels* simd = (kInput == XENT_INPUT_LOGITS || nll) && layout.classes < (int64_t(1) << 31) ? logits_kernels() : nullptr;
+    if (simd != nullptr && nll) {
+        const LogitsJob lj = logits_job(job, kernel.weight_total());
+        const LogitsRowsFn rows = sizeof(T) == 4 ? simd->nll_rows_f32 : simd->nll_rows_f64;
+        for_each_block(blocks, layout.positions, layout.elements, job.threads, [&](int64_t b, int64_t first, int64_t end) {
+            LogitsSums ls{0.0, 0};
+            rows(lj, first, end, factor, &ls);
+            sums[b].loss += ls.loss;
+            sums[b].correct += ls.correct;
+        });
+    } else if (simd == nullptr) {
         for_each_block(blocks, layout.positions, layout.elements, job.threads,
                        [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
     } else {

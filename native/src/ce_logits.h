@@ -30,7 +30,8 @@ struct LogitsJob {
     double weight_total;      // sum of the class weights (C without)
     double scale;
     bool index_targets;
-    bool input_logits;        // binary targets: logits (else probabilities) input
+    bool input_logits;        // LOGITS input
+    bool input_probabilities; // PROBABILITIES input
     bool target_int32;
     bool lengths_int32;
     bool reduction_none;
@@ -53,6 +54,8 @@ struct LogitsKernels {
     LogitsRowsFn rows_f32, rows_f64;
     LogitsTileFn tile_f32, tile_f64;
     LogitsRowsFn binary_f32, binary_f64;  // binary targets, LOGITS or PROBABILITIES input
+    // Class-last rows, INDEX targets without smoothing, PROBABILITIES or LOG_PROBABILITIES input.
+    LogitsRowsFn nll_rows_f32, nll_rows_f64;
 };
 
 // One table per compiled instruction set (ce_logits_<isa>.cpp).

@@ -1104,6 +1104,7 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
 }
 
 #include "bce_simd.h"
+#include "nll_rows_simd.h"
 
 }  // namespace
 
@@ -1117,6 +1118,8 @@ const LogitsKernels kernels = {
     tile_entry<double, false>,
     binary_entry<float>,
     binary_entry<double>,
+    nll_rows_entry<float>,
+    nll_rows_entry<double>,
 };
 
 }  // namespace XENT_ISA

@@ -1,0 +1,85 @@
+// Class-last rows with INDEX targets and PROBABILITIES or LOG_PROBABILITIES input, without label
+// smoothing (PyTorch's nll_loss, and cross-entropy on probabilities): the formulas of
+// ce_class_scalar.cpp, in the same order (the same bits, NaN payloads aside), a vector at a time. Only the
+// target's log q enters the loss and only its gradient element is not zero, so a row is one
+// sweep for its arg-max (the accuracy) and one that writes the gradient. Included by
+// ce_logits_simd.h inside the ISA's namespace.
+//
+// The other elements' gradient is -f * 0 * dlog_q(x): a zero with the sign of -f, or NaN where f
+// is not finite or (probability input) where x is NaN, as the scalar kernel's arithmetic gives.
+
+template <typename T, bool kProbs, bool kGrad>
+void nll_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    using V = typename Simd<T>::V;
+    constexpr int W = Simd<T>::kLanes;
+    const int64_t C = j.classes;
+    const T neg_inf = -static_cast<T>(__builtin_inf());
+    for (int64_t pos = first; pos < end; ++pos) {
+        const T* x = static_cast<const T*>(j.input) + pos * C;
+        T* g = kGrad ? static_cast<T*>(j.grad) + pos * C : nullptr;
+        const int64_t cls = class_of(j, pos);
+        // Arg-max: the max skipping NaN (as vmax, from -inf), then the first element equal to it;
+        // none (class 0) when the row holds nothing above -inf.
+        V top = V{} + neg_inf;
+        int64_t c = 0;
+        for (; c + W <= C; c += W) top = vmax<T>(top, load<T>(x + c));
+        if (c < C) top = vmax<T>(top, load_partial<T>(x + c, static_cast<int>(C - c), neg_inf));
+        const T best = hmax<T>(top);
+        int64_t best_index = 0;
+        if (best > neg_inf) {
+            for (c = 0; c + W <= C; c += W) {
+                const int l = first_lane_equal<T>(load<T>(x + c), best);
+                if (l >= 0) break;
+            }
+            for (; c < C; ++c)
+                if (x[c] == best) break;
+            best_index = c;
+        }
+        if (cls < 0) {
+            if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = T(0);
+            if (kGrad) {
+                for (c = 0; c + W <= C; c += W) store<T>(g + c, V{});
+                for (; c < C; ++c) g[c] = T(0);
+            }
+            continue;
+        }
+        const double v = static_cast<double>(x[cls]);  // before an in-place gradient overwrites it
+        // (max as std::max: a < b ? b : a. No standard-library inline code in an ISA's kernels.)
+        const double log_v = kProbs ? __builtin_log(v) : v;
+        const double log_q = kProbs ? (log_v < -100.0 ? -100.0 : log_v) : v;
+        const double wy = static_cast<double>(class_weight<T>(j, cls));
+        double l = -(1.0 - j.eps) * wy * log_q;
+        l *= sample_weight<T>(j, pos);
+        sums->loss += l;
+        sums->correct += best_index == cls;
+        if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * l);
+        if (!kGrad) continue;
+        const double f = gradient_factor<T>(j, pos, factor);
+        const T zero = static_cast<T>(-f * 0.0);
+        const V zeros = V{} + zero;
+        const double dlog_q_y = kProbs ? 1.0 / (v < 1e-12 ? 1e-12 : v) : 1.0;
+        const T g_y = static_cast<T>(-f * ((1.0 - j.eps) * wy) * dlog_q_y);
+        for (c = 0; c + W <= C; c += W) {
+            V out = zeros;
+            if (kProbs) {
+                const V xv = load<T>(x + c);
+                out = xv == xv ? out : xv;  // NaN where x is NaN
+            }
+            store<T>(g + c, out);
+        }
+        for (; c < C; ++c) g[c] = kProbs && x[c] != x[c] ? x[c] : zero;
+        g[cls] = g_y;
+    }
+}
+
+template <typename T>
+void nll_rows_entry(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    const bool probs = j.input_probabilities;
+    if (j.grad) {
+        if (probs) nll_rows<T, true, true>(j, first, end, factor, sums);
+        else nll_rows<T, false, true>(j, first, end, factor, sums);
+    } else {
+        if (probs) nll_rows<T, true, false>(j, first, end, factor, sums);
+        else nll_rows<T, false, false>(j, first, end, factor, sums);
+    }
+}
