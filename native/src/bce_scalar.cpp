@@ -133,16 +133,7 @@ int run(const Job& job, xent_result* result) {
 
     const double factor = reduced_factor(p, weight);
     if (const LogitsKernels* simd = logits_kernels()) {  // the vectorised kernel of the current ISA
-        LogitsJob lj{};
-        lj.input = job.input;
-        lj.target = job.target;
-        lj.sample_weights = job.sample_weights;
-        lj.grad_output = job.grad_output;
-        lj.loss_out = job.loss_out;
-        lj.grad = job.grad_input;
-        lj.scale = p.scale;
-        lj.input_logits = kInput == XENT_INPUT_LOGITS;
-        lj.reduction_none = p.reduction == XENT_REDUCTION_NONE;
+        const LogitsJob lj = logits_job(job, 0.0);
         const LogitsRowsFn binary = sizeof(T) == 4 ? simd->binary_f32 : simd->binary_f64;
         for_each_block(blocks, n, n, job.threads, [&](int64_t b, int64_t first, int64_t end) {
             LogitsSums ls{0.0, 0};

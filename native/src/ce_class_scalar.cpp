@@ -31,14 +31,48 @@ namespace xent {
 
 namespace {
 
-constexpr int64_t kTile = 64;
-constexpr double kLogFloor = -100.0;      // PyTorch's clamp of log(p)
-constexpr double kDenominatorFloor = 1e-12;
-
 // eps / C, without the division when there is no smoothing (a small call's fixed cost counts).
 inline double per_class(double eps, int64_t classes) {
     return eps > 0.0 ? eps / static_cast<double>(classes) : 0.0;
 }
+
+}  // namespace
+
+// The call as the vectorised kernels take it (job.h).
+LogitsJob logits_job(const Job& job, double weight_total) {
+    const xent_problem& p = *job.problem;
+    LogitsJob j;
+    j.classes = job.layout.classes;
+    j.inner = job.layout.inner;
+    j.steps = job.layout.steps;
+    j.input = job.input;
+    j.target = job.target;
+    j.class_weights = job.class_weights;
+    j.sample_weights = job.sample_weights;
+    j.lengths = job.lengths;
+    j.grad_output = job.grad_output;
+    j.loss_out = job.loss_out;
+    j.grad = job.grad_input;
+    j.ignore_index = p.ignore_index;
+    j.index_base = p.index_base;
+    j.eps = p.label_smoothing;
+    j.eps_per_class = per_class(p.label_smoothing, job.layout.classes);
+    j.weight_total = weight_total;
+    j.scale = p.scale;
+    j.index_targets = p.target_kind == XENT_TARGET_INDEX;
+    j.input_logits = p.input_kind == XENT_INPUT_LOGITS;
+    j.input_probabilities = p.input_kind == XENT_INPUT_PROBABILITIES;
+    j.target_int32 = p.target_dtype == XENT_INT32;
+    j.lengths_int32 = p.lengths_dtype == XENT_INT32;
+    j.reduction_none = p.reduction == XENT_REDUCTION_NONE;
+    return j;
+}
+
+namespace {
+
+constexpr int64_t kTile = 64;
+constexpr double kLogFloor = -100.0;      // PyTorch's clamp of log(p)
+constexpr double kDenominatorFloor = 1e-12;
 
 // What one block of positions contributes; summed in block order afterwards.
 struct BlockSums {
@@ -319,34 +353,6 @@ private:
     double weight_total_ = 0.0;
 };
 
-LogitsJob logits_job(const Job& job, double weight_total) {
-    const xent_problem& p = *job.problem;
-    LogitsJob j;
-    j.classes = job.layout.classes;
-    j.inner = job.layout.inner;
-    j.steps = job.layout.steps;
-    j.input = job.input;
-    j.target = job.target;
-    j.class_weights = job.class_weights;
-    j.sample_weights = job.sample_weights;
-    j.lengths = job.lengths;
-    j.grad_output = job.grad_output;
-    j.loss_out = job.loss_out;
-    j.grad = job.grad_input;
-    j.ignore_index = p.ignore_index;
-    j.index_base = p.index_base;
-    j.eps = p.label_smoothing;
-    j.eps_per_class = per_class(p.label_smoothing, job.layout.classes);
-    j.weight_total = weight_total;
-    j.scale = p.scale;
-    j.index_targets = p.target_kind == XENT_TARGET_INDEX;
-    j.input_logits = p.input_kind == XENT_INPUT_LOGITS;
-    j.input_probabilities = p.input_kind == XENT_INPUT_PROBABILITIES;
-    j.target_int32 = p.target_dtype == XENT_INT32;
-    j.lengths_int32 = p.lengths_dtype == XENT_INT32;
-    j.reduction_none = p.reduction == XENT_REDUCTION_NONE;
-    return j;
-}
 
 template <typename T, int kTarget, int kInput>
 int run(const Job& job, xent_result* result) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "ce_logits.h"
 #include "xent.h"
 
 namespace xent {
@@ -40,6 +41,10 @@ struct Job {
 int validate(const xent_problem* problem, const void* input, const void* target,
              const void* class_weights, const void* sample_weights, const void* lengths,
              const void* grad_output, void* loss_out, void* grad_input, Job* job);
+
+// The call as the vectorised kernels take it; weight_total is the sum of the class weights (C
+// without). (ce_class_scalar.cpp)
+LogitsJob logits_job(const Job& job, double weight_total);
 
 // INDEX or PROBABILITIES targets, any input kind (ce_class_scalar.cpp).
 int compute_class(const Job& job, xent_result* result);
