@@ -737,9 +737,25 @@ __attribute__((always_inline)) inline void transpose_tile(typename Simd<T>::V* r
 // Lanes moved by `shift` (lane k takes lane k + shift, modulo W).
 template <typename T>
 inline typename Simd<T>::V rotate_lanes(typename Simd<T>::V v, int shift) {
-    typename Simd<T>::I index;
-    for (int l = 0; l < Simd<T>::kLanes; ++l) index[l] = l + shift;
-    return __builtin_shuffle(v, index);  // indices count modulo W
+    using V = typename Simd<T>::V;
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+    if constexpr (sizeof(T) == 4) {
+        const __m512i index = _mm512_and_si512(
+            _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(shift)),
+            _mm512_set1_epi32(15));
+        return (V)_mm512_permutexvar_ps(index, (__m512)v);
+    } else {
+        const __m512i index = _mm512_and_si512(_mm512_add_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), _mm512_set1_epi64(shift)),
+                                               _mm512_set1_epi64(7));
+        return (V)_mm512_permutexvar_pd(index, (__m512d)v);
+    }
+#else
+    // Float lanes, or each double as its two float halves.
+    constexpr int kHalves = sizeof(T) / 4;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i index = _mm256_and_si256(_mm256_add_epi32(lane, _mm256_set1_epi32(shift * kHalves)), _mm256_set1_epi32(7));
+    return (V)_mm256_permutevar8x32_ps((__m256)v, index);
+#endif
 }
 #endif
 
