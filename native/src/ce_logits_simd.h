@@ -903,9 +903,11 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, L
         rows_to_lanes<T>(x, C, xs);
         if (!kIndex) rows_to_lanes<T>(t, C, ts);
     }
-    // A class-axis-1 tile may be partial: the last `width` < W positions of a row of inner. Its
-    // loads and stores of the caller's memory then take `width` lanes (the rest are excluded).
-    const bool partial = !kGather && width < W;
+    // A tile may be partial: the last `width` < W positions of a row of inner (class axis 1), or
+    // the rows left after a call's whole tiles (kGather: tile_rows_partial() gives it W rows,
+    // zero-padded, in buffers of its own). Its per-position loads and stores then take `width`
+    // lanes, and the rest are excluded.
+    const bool partial = width < W;
     auto load_at = [&](const T* p) { return partial ? load_partial<T>(p, width, T(0)) : load<T>(p); };
     auto store_at = [&](T* p, V v) {
         if (partial) store_partial<T>(p, v, width);
@@ -917,7 +919,7 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, L
     // Per lane: class (or exclusion), sample weight, gradient factor; positions p0 .. p0 + W are
     // contiguous in every per-position buffer, so these are vector loads.
     I cls{}, excluded{};  // excluded lanes point at class 0, harmlessly
-    if (j.index_targets) lane_targets<T>(j, p0, kGather ? W : width, cls, excluded);
+    if (j.index_targets) lane_targets<T>(j, p0, width, cls, excluded);
     if (partial) {
         I lane{};
         for (int l = 0; l < W; ++l) lane[l] = l;
@@ -1095,6 +1097,38 @@ void tile_entry(const LogitsJob& j, int64_t o, int64_t i0, int width, double fac
 #include "short_rows_avx512.h"
 #endif
 
+// Rows [first, end), fewer than W, of at most kGatherMaxClasses classes, as one partial tile: the
+// rows are copied into a zero-padded tile of W rows and the gradient out of one, and the job's
+// per-position pointers start at `first`. (Copies of a few rows cost less than those rows one
+// at a time.)
+template <typename T>
+void tile_rows_partial(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    constexpr int W = Simd<T>::kLanes;
+    const int64_t C = j.classes, n = (end - first) * C;
+    alignas(64) T rows[kGatherMaxClasses * W], targets[kGatherMaxClasses * W], grad[kGatherMaxClasses * W];
+    const T* x = static_cast<const T*>(j.input) + first * C;
+    for (int64_t e = 0; e < W * C; ++e) rows[e] = e < n ? x[e] : T(0);
+    LogitsJob k = j;
+    k.input = rows;
+    k.grad = j.grad ? grad : nullptr;
+    if (j.index_targets) {
+        k.target = j.target_int32 ? static_cast<const void*>(static_cast<const int32_t*>(j.target) + first)
+                                  : static_cast<const void*>(static_cast<const int64_t*>(j.target) + first);
+    } else {
+        const T* t = static_cast<const T*>(j.target) + first * C;
+        for (int64_t e = 0; e < W * C; ++e) targets[e] = e < n ? t[e] : T(0);
+        k.target = targets;
+    }
+    if (j.sample_weights) k.sample_weights = static_cast<const T*>(j.sample_weights) + first;
+    if (j.grad_output) k.grad_output = static_cast<const T*>(j.grad_output) + first;
+    if (j.loss_out) k.loss_out = static_cast<T*>(j.loss_out) + first;
+    tile_entry<T, true>(k, 0, 0, static_cast<int>(end - first), factor, sums);
+    if (j.grad) {
+        T* g = static_cast<T*>(j.grad) + first * C;
+        for (int64_t e = 0; e < n; ++e) g[e] = grad[e];
+    }
+}
+
 // Class-last rows [first, end): short rows a vector of rows at a time, long ones one by one.
 template <typename T>
 void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
@@ -1115,6 +1149,13 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
 #endif
     if (j.classes <= kGatherMaxClasses) {
         for (; first + W <= end; first += W) tile_entry<T, true>(j, 0, first, W, factor, sums);
+        // The rows left as one partial tile when they are at least half a tile (measured: 4 rows
+        // of 17-64 classes one at a time cost about what a tile does, 8 rows clearly more), and
+        // unless sequence lengths index their positions from the call's first.
+        if (first < end && 2 * (end - first) >= W && j.lengths == nullptr) {
+            tile_rows_partial<T>(j, first, end, factor, sums);
+            return;
+        }
     }
     if (first < end) rows_entry<T>(j, first, end, factor, sums);
 }

@@ -388,7 +388,7 @@ int main() {
     // Rows a vector at a time through the generic tile: blocks of W columns, the last one partial,
     // and tiles whose last rows end the buffer (float: AVX2, and AVX-512 for C > 16; double: both).
     for (int64_t c : {3, 7, 8, 9, 24, 33, 64}) {
-        for (int64_t n : {8, 9, 17, 40}) {
+        for (int64_t n : {8, 9, 13, 17, 40}) {
             Options o;
             o.n = n, o.c = c;
             o.int32_targets = n % 2;
