@@ -37,7 +37,6 @@ struct Simd<float> {
     typedef float V __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int32_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in double
-    typedef int64_t L __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in int64
     typedef int32_t I32 __attribute__((vector_size(XENT_VECTOR_BYTES)));    // the lanes in int32
     using Int = int32_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 4;
@@ -49,7 +48,6 @@ struct Simd<double> {
     typedef double V __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int64_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES)));
-    typedef int64_t L __attribute__((vector_size(XENT_VECTOR_BYTES)));
     typedef int32_t I32 __attribute__((vector_size(XENT_VECTOR_BYTES / 2)));
     using Int = int64_t;
     static constexpr int kLanes = XENT_VECTOR_BYTES / 8;
