@@ -56,6 +56,7 @@ struct LogitsKernels {
     LogitsRowsFn binary_f32, binary_f64;  // binary targets, LOGITS or PROBABILITIES input
     // Class-last rows, INDEX targets without smoothing, PROBABILITIES or LOG_PROBABILITIES input.
     LogitsRowsFn nll_rows_f32, nll_rows_f64;
+    LogitsTileFn nll_tile_f32, nll_tile_f64;  // the same, class axis 1
 };
 
 // One table per compiled instruction set (ce_logits_<isa>.cpp).

@@ -1175,6 +1175,8 @@ const LogitsKernels kernels = {
     binary_entry<double>,
     nll_rows_entry<float>,
     nll_rows_entry<double>,
+    nll_tile_entry<float>,
+    nll_tile_entry<double>,
 };
 
 }  // namespace XENT_ISA

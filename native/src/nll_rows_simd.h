@@ -83,3 +83,84 @@ void nll_rows_entry(const LogitsJob& j, int64_t first, int64_t end, double facto
         else nll_rows<T, false, false>(j, first, end, factor, sums);
     }
 }
+
+// The same for class axis 1: the `width` positions (o, i0 ..) one vector wide, a lane each. The
+// arg-max and x_y come from one sweep over the class rows and the gradient from a second; the
+// per-position loss, in the scalar kernel's order, lane by lane.
+template <typename T, bool kProbs, bool kGrad>
+void nll_tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, LogitsSums* sums) {
+    using V = typename Simd<T>::V;
+    using I = typename Simd<T>::I;
+    using IV = typename Simd<T>::Int;
+    constexpr int W = Simd<T>::kLanes;
+    const int64_t C = j.classes, S = j.inner, p0 = o * S + i0;
+    const T* x = static_cast<const T*>(j.input) + o * C * S + i0;
+    T* g = kGrad ? static_cast<T*>(j.grad) + o * C * S + i0 : nullptr;
+    const bool partial = width < W;
+    auto load_at = [&](const T* p) { return partial ? load_partial<T>(p, width, T(0)) : load<T>(p); };
+    I cls{}, excluded{};
+    lane_targets<T>(j, p0, width, cls, excluded);
+    for (int l = 0; l < W; ++l)
+        if (l >= width || (j.lengths != nullptr && class_of(j, p0 + l) < 0)) excluded[l] = -1;
+    const T neg_inf = -static_cast<T>(__builtin_inf());
+    V best = V{} + neg_inf, xy{};
+    I best_index{};
+    for (int64_t c = 0; c < C; ++c) {
+        const V v = load_at(x + c * S);
+        __builtin_prefetch(x + c * S + kPrefetchTiles * W);  // as in tile(): C streams in, C out
+        if (kGrad) __builtin_prefetch(g + c * S + kPrefetchTiles * W, 1);
+        const I ci = I{} + static_cast<IV>(c);
+        const I better = v > best;  // the first max; NaN never wins
+        best = better ? v : best;
+        best_index = better ? ci : best_index;
+        xy = ci == cls ? v : xy;
+    }
+    T zero[W], g_y[W];
+    for (int l = 0; l < width; ++l) {
+        const int64_t pos = p0 + l;
+        zero[l] = T(0);
+        if (excluded[l]) {
+            if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = T(0);
+            continue;
+        }
+        const double v = static_cast<double>(xy[l]);
+        const double log_v = kProbs ? __builtin_log(v) : v;
+        const double log_q = kProbs ? (log_v < -100.0 ? -100.0 : log_v) : v;
+        const double wy = static_cast<double>(class_weight<T>(j, cls[l]));
+        double loss = -(1.0 - j.eps) * wy * log_q;
+        loss *= sample_weight<T>(j, pos);
+        sums->loss += loss;
+        sums->correct += best_index[l] == cls[l];
+        if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * loss);
+        if (!kGrad) continue;
+        const double f = gradient_factor<T>(j, pos, factor);
+        zero[l] = static_cast<T>(-f * 0.0);
+        g_y[l] = static_cast<T>(-f * ((1.0 - j.eps) * wy) * (kProbs ? 1.0 / (v < 1e-12 ? 1e-12 : v) : 1.0));
+    }
+    if (!kGrad) return;
+    for (int l = width; l < W; ++l) zero[l] = T(0);
+    const V zeros = load<T>(zero);
+    for (int64_t c = 0; c < C; ++c) {
+        V out = zeros;
+        if (kProbs) {
+            const V v = load_at(x + c * S);
+            out = (v == v) | excluded ? out : v;  // NaN where x is NaN (counted positions)
+        }
+        if (partial) store_partial<T>(g + c * S, out, width);
+        else store<T>(g + c * S, out);
+    }
+    for (int l = 0; l < width; ++l)
+        if (!excluded[l]) g[cls[l] * S + l] = g_y[l];
+}
+
+template <typename T>
+void nll_tile_entry(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, LogitsSums* sums) {
+    const bool probs = j.input_probabilities;
+    if (j.grad) {
+        if (probs) nll_tile<T, true, true>(j, o, i0, width, factor, sums);
+        else nll_tile<T, false, true>(j, o, i0, width, factor, sums);
+    } else {
+        if (probs) nll_tile<T, true, false>(j, o, i0, width, factor, sums);
+        else nll_tile<T, false, false>(j, o, i0, width, factor, sums);
+    }
+}

@@ -277,8 +277,8 @@ void binary_vs_scalar() {
     }
 }
 
-// Class-last rows of probabilities and log-probabilities with index targets (no smoothing): the
-// current ISA's kernel against the scalar one, with NaN, infinities, zeros and out-of-range
+// Probabilities and log-probabilities with index targets (no smoothing), class-last rows and
+// class axis 1: the current ISA's kernel against the scalar one, with NaN, infinities, zeros and out-of-range
 // values, ignored targets, class and sample weights, and an in-place gradient. The kernel keeps
 // the scalar kernel's order, so values agree exactly (NaN for NaN).
 template <typename T>
@@ -287,41 +287,43 @@ void nll_vs_scalar() {
     const T specials[] = {0, 1, 0.5f, 1e-30f, -2, inf, -inf, nan, 0.25f, 3, 1e-13f, 0.75f};
     for (int input = 0; input < 2; ++input) {
         for (int64_t C : {1, 5, 16, 17, 100}) {
-            for (int variant = 0; variant < 3; ++variant) {
-                const int64_t N = 7 + variant;
+            for (int variant = 0; variant < 6; ++variant) {
+                // Class-last rows, then class axis 1 with 5 and with 17 positions per sample.
+                const int64_t d = variant < 3 ? 1 : variant == 3 ? 5 : 17;
+                const int64_t n = 7 + variant % 3, N = n * d;  // N: positions
                 std::vector<T> x(N * C), w(C), s(N);
                 for (int64_t e = 0; e < N * C; ++e) x[e] = specials[(e * 5 + variant) % 12];
                 for (int64_t c = 0; c < C; ++c) w[c] = T(0.5) + T(c % 3);
                 for (int64_t r = 0; r < N; ++r) s[r] = T(1) + T(r % 2);
                 std::vector<int64_t> y(N);
                 for (int64_t r = 0; r < N; ++r) y[r] = r % 4 == 3 ? -100 : (r * 3) % C;
-                xent_problem p = make_problem({N, C});
+                xent_problem p = d == 1 ? make_problem({N, C}) : make_problem({n, C, d});
                 p.input_kind = input == 0 ? XENT_INPUT_PROBABILITIES : XENT_INPUT_LOG_PROBABILITIES;
                 p.dtype = sizeof(T) == 4 ? XENT_FLOAT32 : XENT_FLOAT64;
                 p.target_count = N;
                 p.grad_input_count = N * C;
-                p.class_weights_count = variant == 1 ? C : 0;
-                p.sample_weights_count = variant == 2 ? N : 0;
-                p.reduction = variant == 0 ? XENT_REDUCTION_NONE : XENT_REDUCTION_MEAN;
-                p.loss_out_count = variant == 0 ? N : 0;
+                p.class_weights_count = variant % 3 == 1 ? C : 0;
+                p.sample_weights_count = variant % 3 == 2 ? N : 0;
+                p.reduction = variant % 3 == 0 ? XENT_REDUCTION_NONE : XENT_REDUCTION_MEAN;
+                p.loss_out_count = variant % 3 == 0 ? N : 0;
                 std::vector<T> grad(N * C), grad_ref(N * C), loss(N), loss_ref(N);
                 xent_result r{}, r_ref{};
-                const T* cw = variant == 1 ? w.data() : nullptr;
-                const T* sw = variant == 2 ? s.data() : nullptr;
+                const T* cw = variant % 3 == 1 ? w.data() : nullptr;
+                const T* sw = variant % 3 == 2 ? s.data() : nullptr;
                 const int isa = xent_isa();
                 xent_set_max_isa(XENT_ISA_SCALAR);
-                CHECK(xent_compute(&p, x.data(), y.data(), cw, sw, nullptr, nullptr, variant == 0 ? loss_ref.data() : nullptr,
+                CHECK(xent_compute(&p, x.data(), y.data(), cw, sw, nullptr, nullptr, variant % 3 == 0 ? loss_ref.data() : nullptr,
                                    grad_ref.data(), &r_ref) == XENT_OK);
                 xent_set_max_isa(isa);
                 std::vector<T> inplace = x;
-                CHECK(xent_compute(&p, inplace.data(), y.data(), cw, sw, nullptr, nullptr, variant == 0 ? loss.data() : nullptr,
+                CHECK(xent_compute(&p, inplace.data(), y.data(), cw, sw, nullptr, nullptr, variant % 3 == 0 ? loss.data() : nullptr,
                                    inplace.data(), &r) == XENT_OK);
                 auto same = [](double a, double b) { return std::isnan(b) ? std::isnan(a) : a == b; };
                 CHECK_MSG(same(r.loss, r_ref.loss) && r.correct == r_ref.correct, "nll %d %lldx%lld: loss %.17g vs %.17g, correct %lld vs %lld",
                           input, (long long)N, (long long)C, r.loss, r_ref.loss, (long long)r.correct, (long long)r_ref.correct);
                 int bad = 0;
                 for (int64_t e = 0; e < N * C; ++e) bad += !same(inplace[e], grad_ref[e]);
-                for (int64_t k = 0; variant == 0 && k < N; ++k) bad += !same(loss[k], loss_ref[k]);
+                for (int64_t k = 0; variant % 3 == 0 && k < N; ++k) bad += !same(loss[k], loss_ref[k]);
                 CHECK_MSG(bad == 0, "nll %d %lldx%lld variant %d: %d values differ", input, (long long)N, (long long)C, variant, bad);
             }
         }
