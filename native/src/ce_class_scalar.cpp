@@ -392,39 +392,18 @@ int run(const Job& job, xent_result* result) {
     const double factor = reduced_factor(p, weight);
 
     // Logits go to the vectorised kernels of the current instruction set, when there are any, and
-    // so do class-last rows of (log-)probabilities with plain index targets.
+    // so do (log-)probabilities with plain index targets (nll_loss).
     const bool nll = kInput != XENT_INPUT_LOGITS && kTarget == XENT_TARGET_INDEX && p.label_smoothing == 0.0;
     const LogitsKernels* simd = (kInput == XENT_INPUT_LOGITS || nll) && layout.classes < (int64_t(1) << 31) ? logits_kernels() : nullptr;
-    if (simd != nullptr && nll) {
-        const LogitsJob lj = logits_job(job, kernel.weight_total());
-        const bool f32 = sizeof(T) == 4;
-        const int64_t lanes = f32 ? simd->lanes_f32 : simd->lanes_f64;
-        const LogitsRowsFn rows = f32 ? simd->nll_rows_f32 : simd->nll_rows_f64;
-        const LogitsTileFn tile = f32 ? simd->nll_tile_f32 : simd->nll_tile_f64;
-        for_each_block(blocks, layout.positions, layout.elements, job.threads, [&](int64_t b, int64_t first, int64_t end) {
-            LogitsSums ls{0.0, 0};
-            if (layout.inner == 1) {
-                rows(lj, first, end, factor, &ls);
-            } else {
-                for (int64_t pos = first; pos < end;) {
-                    const int64_t o = pos / layout.inner, i = pos % layout.inner;
-                    const int64_t width = std::min({lanes, end - pos, layout.inner - i});
-                    tile(lj, o, i, static_cast<int>(width), factor, &ls);
-                    pos += width;
-                }
-            }
-            sums[b].loss += ls.loss;
-            sums[b].correct += ls.correct;
-        });
-    } else if (simd == nullptr) {
+    if (simd == nullptr) {
         for_each_block(blocks, layout.positions, layout.elements, job.threads,
                        [&](int64_t b, int64_t first, int64_t end) { kernel.compute_block(first, end, factor, sums[b]); });
     } else {
         const LogitsJob lj = logits_job(job, kernel.weight_total());
         const bool f32 = sizeof(T) == 4;
         const int64_t lanes = f32 ? simd->lanes_f32 : simd->lanes_f64;
-        const LogitsRowsFn rows = f32 ? simd->rows_f32 : simd->rows_f64;
-        const LogitsTileFn tile = f32 ? simd->tile_f32 : simd->tile_f64;
+        const LogitsRowsFn rows = nll ? (f32 ? simd->nll_rows_f32 : simd->nll_rows_f64) : (f32 ? simd->rows_f32 : simd->rows_f64);
+        const LogitsTileFn tile = nll ? (f32 ? simd->nll_tile_f32 : simd->nll_tile_f64) : (f32 ? simd->tile_f32 : simd->tile_f64);
         for_each_block(blocks, layout.positions, layout.elements, job.threads, [&](int64_t b, int64_t first, int64_t end) {
             LogitsSums ls{0.0, 0};
             if (layout.inner == 1) {
