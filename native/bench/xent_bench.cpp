@@ -1,5 +1,5 @@
-// Native benchmark: ns/element and GB/s of xent_compute for the shapes the speed targets name,
-// next to a memory floor measured in the same run with the same thread count: a streaming
+// Native benchmark: ns/element and GB/s of xent_compute for the shapes the speed targets name
+// (and, as "form:" rows, other input kinds, targets and shapes), next to a memory floor measured in the same run with the same thread count: a streaming
 // read-only pass over the input's bytes, and a read+write pass (input -> gradient buffer).
 //
 //   xent_bench [--quick] [--repeats N] [--isa NAME] [--only TEXT]   (TEXT: part of a case's name)
@@ -70,6 +70,7 @@ struct Case {
     bool weights = false;
     int threads = 1;
     int calls = 1;  // calls per timed run (tiny calls: a loop, so the clock's own cost vanishes)
+    int64_t input_kind = XENT_INPUT_LOGITS;
 };
 
 struct Result {
@@ -118,11 +119,16 @@ Result run_case(const Case& c) {
 
     T* x = alloc<T>(elements);
     T* grad = alloc<T>(elements);
-    for (int64_t i = 0; i < elements; ++i) x[i] = static_cast<T>(8.0 * uniform() - 4.0);
+    const bool probability_input = c.input_kind == XENT_INPUT_PROBABILITIES;
+    for (int64_t i = 0; i < elements; ++i) x[i] = static_cast<T>(probability_input ? 0.001 + 0.998 * uniform() : 8.0 * uniform() - 4.0);
     std::memset(grad, 0, elements * sizeof(T));
     std::vector<int64_t> index(positions);
     for (auto& y : index) y = static_cast<int64_t>(uniform() * classes);
     T* probs = nullptr;
+    if (c.target_kind == XENT_TARGET_BINARY) {  // one target probability per element
+        probs = alloc<T>(elements);
+        for (int64_t e = 0; e < elements; ++e) probs[e] = static_cast<T>(uniform());
+    }
     if (c.target_kind == XENT_TARGET_PROBABILITIES) {
         probs = alloc<T>(elements);
         for (int64_t p = 0; p < positions; ++p) {
@@ -141,7 +147,7 @@ Result run_case(const Case& c) {
     for (int d = 0; d < rank; ++d) p.dims[d] = c.dims[d];
     p.class_axis = c.class_axis;
     p.target_kind = c.target_kind;
-    p.input_kind = XENT_INPUT_LOGITS;
+    p.input_kind = c.input_kind;
     p.reduction = XENT_REDUCTION_MEAN;
     p.dtype = sizeof(T) == 4 ? XENT_FLOAT32 : XENT_FLOAT64;
     p.target_dtype = probs ? p.dtype : XENT_INT64;
@@ -225,6 +231,17 @@ int main(int argc, char** argv) {
     add({"small rows fwd+bwd", {65536, 10}, 1, false, true, XENT_TARGET_INDEX, 0.0, false, 2});
     add({"float64 fwd+bwd", {rows, 32000}, 1, true, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"float64 fwd+bwd", {rows, 32000}, 1, true, true, XENT_TARGET_INDEX, 0.0, false, 2});
+    // Other forms and shapes, 1 thread (no targets of their own: they show each path's speed).
+    add({"form: class last, 100 classes", {(quick ? 1 : 8) * 1311, 100}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
+    add({"form: class last, 1000 classes", {rows / 4, 1000}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
+    add({"form: class axis 1, 7 positions", {(quick ? 1 : 8) * 1024, 21, 7}, 1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
+    add({"form: binary, logits", {rows, 256}, 1, false, true, XENT_TARGET_BINARY, 0.0, false, 1});
+    add({"form: binary, probabilities", {rows, 256}, 1, false, true, XENT_TARGET_BINARY, 0.0, false, 1, 1,
+         XENT_INPUT_PROBABILITIES});
+    add({"form: index, log-probabilities (nll)", {rows, 1000}, 1, false, true, XENT_TARGET_INDEX, 0.0, false, 1, 1,
+         XENT_INPUT_LOG_PROBABILITIES});
+    add({"form: index, probabilities", {rows, 1000}, 1, false, true, XENT_TARGET_INDEX, 0.0, false, 1, 1,
+         XENT_INPUT_PROBABILITIES});
     std::vector<std::pair<std::string, Result>> done;  // "name/threads" -> result, for the targets
     auto found = [&](const std::string& key) -> const Result* {
         for (const auto& d : done)
