@@ -1,12 +1,33 @@
-// Class-last rows with INDEX targets and PROBABILITIES or LOG_PROBABILITIES input, without label
-// smoothing (PyTorch's nll_loss, and cross-entropy on probabilities): the formulas of
-// ce_class_scalar.cpp, in the same order (the same bits, NaN payloads aside), a vector at a time. Only the
-// target's log q enters the loss and only its gradient element is not zero, so a row is one
-// sweep for its arg-max (the accuracy) and one that writes the gradient. Included by
-// ce_logits_simd.h inside the ISA's namespace.
+// INDEX targets with PROBABILITIES or LOG_PROBABILITIES input, without label smoothing
+// (PyTorch's nll_loss, and cross-entropy on probabilities), class-last rows and class axis 1: the
+// formulas of ce_class_scalar.cpp, in the same order (the same bits, NaN payloads aside), a vector
+// at a time. Only the target's log q enters the loss and only its gradient element is not zero,
+// so a row is one sweep for its arg-max (the accuracy) and one that writes the gradient. Included
+// by ce_logits_simd.h inside the ISA's namespace.
 //
 // The other elements' gradient is -f * 0 * dlog_q(x): a zero with the sign of -f, or NaN where f
 // is not finite or (probability input) where x is NaN, as the scalar kernel's arithmetic gives.
+
+// One counted position: its loss (added to the sums in position order, and written when asked)
+// and its accuracy, and, for the gradient, the target's element and the zero of the others.
+// v is the input at the target class.
+template <typename T, bool kProbs>
+inline void nll_position(const LogitsJob& j, int64_t pos, int64_t cls, bool hit, double v, double factor,
+                         LogitsSums* sums, T* zero, T* g_y) {
+    // (max as std::max: a < b ? b : a. No standard-library inline code in an ISA's kernels.)
+    const double log_v = kProbs ? __builtin_log(v) : v;
+    const double log_q = kProbs ? (log_v < -100.0 ? -100.0 : log_v) : v;
+    const double wy = static_cast<double>(class_weight<T>(j, cls));
+    double l = -(1.0 - j.eps) * wy * log_q;
+    l *= sample_weight<T>(j, pos);
+    sums->loss += l;
+    sums->correct += hit;
+    if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * l);
+    if (zero == nullptr) return;
+    const double f = gradient_factor<T>(j, pos, factor);
+    *zero = static_cast<T>(-f * 0.0);
+    *g_y = static_cast<T>(-f * ((1.0 - j.eps) * wy) * (kProbs ? 1.0 / (v < 1e-12 ? 1e-12 : v) : 1.0));
+}
 
 template <typename T, bool kProbs, bool kGrad>
 void nll_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
@@ -43,22 +64,12 @@ void nll_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, Log
             }
             continue;
         }
-        const double v = static_cast<double>(x[cls]);  // before an in-place gradient overwrites it
-        // (max as std::max: a < b ? b : a. No standard-library inline code in an ISA's kernels.)
-        const double log_v = kProbs ? __builtin_log(v) : v;
-        const double log_q = kProbs ? (log_v < -100.0 ? -100.0 : log_v) : v;
-        const double wy = static_cast<double>(class_weight<T>(j, cls));
-        double l = -(1.0 - j.eps) * wy * log_q;
-        l *= sample_weight<T>(j, pos);
-        sums->loss += l;
-        sums->correct += best_index == cls;
-        if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * l);
+        // (x_y is read before an in-place gradient overwrites it.)
+        T zero = T(0), g_y = T(0);
+        nll_position<T, kProbs>(j, pos, cls, best_index == cls, static_cast<double>(x[cls]), factor, sums,
+                                kGrad ? &zero : nullptr, &g_y);
         if (!kGrad) continue;
-        const double f = gradient_factor<T>(j, pos, factor);
-        const T zero = static_cast<T>(-f * 0.0);
         const V zeros = V{} + zero;
-        const double dlog_q_y = kProbs ? 1.0 / (v < 1e-12 ? 1e-12 : v) : 1.0;
-        const T g_y = static_cast<T>(-f * ((1.0 - j.eps) * wy) * dlog_q_y);
         for (c = 0; c + W <= C; c += W) {
             V out = zeros;
             if (kProbs) {
@@ -123,19 +134,8 @@ void nll_tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double facto
             if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = T(0);
             continue;
         }
-        const double v = static_cast<double>(xy[l]);
-        const double log_v = kProbs ? __builtin_log(v) : v;
-        const double log_q = kProbs ? (log_v < -100.0 ? -100.0 : log_v) : v;
-        const double wy = static_cast<double>(class_weight<T>(j, cls[l]));
-        double loss = -(1.0 - j.eps) * wy * log_q;
-        loss *= sample_weight<T>(j, pos);
-        sums->loss += loss;
-        sums->correct += best_index[l] == cls[l];
-        if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * loss);
-        if (!kGrad) continue;
-        const double f = gradient_factor<T>(j, pos, factor);
-        zero[l] = static_cast<T>(-f * 0.0);
-        g_y[l] = static_cast<T>(-f * ((1.0 - j.eps) * wy) * (kProbs ? 1.0 / (v < 1e-12 ? 1e-12 : v) : 1.0));
+        nll_position<T, kProbs>(j, pos, cls[l], best_index[l] == cls[l], static_cast<double>(xy[l]), factor, sums,
+                                kGrad ? &zero[l] : nullptr, &g_y[l]);
     }
     if (!kGrad) return;
     for (int l = width; l < W; ++l) zero[l] = T(0);
