@@ -20,6 +20,10 @@ final class Call {
     double gradOutputScalar;
     /** The native backend's per-thread structs (NativeBackend.Scratch), made on first use. */
     Object nativeScratch;
+    /** The Java backend's three rows (input, log q, coefficients), grown to the widest row seen up to KEPT_ROW classes. */
+    private double[][] javaRows = new double[3][16];
+    /** Wider rows are made per call: a thread would otherwise keep 24 bytes per class for good. */
+    private static final int KEPT_ROW = 4096;
 
     final Arg input = new Arg("input", 0);
     final Arg target = new Arg("target", 1);
@@ -48,6 +52,14 @@ final class Call {
         gradOutput.clear();
         lossOut.clear();
         gradInput.clear();
+    }
+
+    /** Rows of at least {@code classes} doubles for the Java backend: no garbage once this thread has seen its widest row. */
+    double[][] javaRows(int classes) {
+        if (javaRows[0].length >= classes) return javaRows;
+        double[][] rows = new double[3][classes];
+        if (classes <= KEPT_ROW) javaRows = rows;
+        return rows;
     }
 
     boolean wantsGradient() {

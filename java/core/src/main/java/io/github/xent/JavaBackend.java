@@ -6,7 +6,9 @@ package io.github.xent;
  * <p>It is the oracle of the differential tests and the fallback where the native library cannot
  * load, so it favours obviousness over speed: each position's input is gathered into a row,
  * {@code log q} is materialised, and the loss and gradient follow the spec's formulas term by term
- * through the target coefficients {@code a_c} (loss {@code -s * sum a_c log q_c}).
+ * through the target coefficients {@code a_c} (loss {@code -s * sum a_c log q_c}). The rows live in
+ * the thread's {@link Call}, so a call allocates nothing once its thread has seen its widest row:
+ * the native backend hands its smallest calls to this class ({@link NativeBackend#JAVA_MAX_ELEMENTS}).
  */
 final class JavaBackend implements Backend {
     static final double LOG_FLOOR = -100.0;
@@ -55,7 +57,8 @@ final class JavaBackend implements Backend {
         if (loss.reduction() == Reduction.MEAN) factor = weightSum > 0 ? factor / weightSum : 0;
 
         // Pass 2: per position, log q, the coefficients a_c, then the loss and the gradient.
-        double[] x = new double[classes], logq = new double[classes], a = new double[classes];
+        double[][] rows = call.javaRows(classes);
+        double[] x = rows[0], logq = rows[1], a = rows[2];
         double total = 0;
         long correct = 0;
         for (long p = 0; p < call.positions; p++) {
@@ -69,7 +72,7 @@ final class JavaBackend implements Backend {
                 continue;
             }
             for (int c = 0; c < classes; c++) x[c] = call.input.getDouble(first + c * call.inner);
-            logQ(input, x, logq);
+            logQ(input, x, logq, classes);
 
             // a_c: INDEX y -> (1-eps) w_y [c == y] + (eps/C) w_c; PROBABILITIES t -> w_c ((1-eps) t_c + eps/C).
             int y = index ? classOf(call, p) : -1;
@@ -91,7 +94,7 @@ final class JavaBackend implements Backend {
             l *= s;
             total += l;
             int target = index ? y : argmax(call.target, first, classes, call.inner);
-            if (argmax(x) == target) correct++;
+            if (argmax(x, classes) == target) correct++;
             if (call.lossOut.present()) call.lossOut.putDouble(p, loss.scale() * l);
             if (!call.wantsGradient()) continue;
 
@@ -122,23 +125,23 @@ final class JavaBackend implements Backend {
         into.set(total, weightSum, count, correct);
     }
 
-    /** log q of one position, for each input kind. */
-    static void logQ(InputKind input, double[] x, double[] logq) {
+    /** log q of one position's {@code classes} values, for each input kind. */
+    static void logQ(InputKind input, double[] x, double[] logq, int classes) {
         switch (input) {
             case LOGITS: {
                 double max = Double.NEGATIVE_INFINITY;
-                for (double v : x) max = Math.max(max, v);
+                for (int c = 0; c < classes; c++) max = Math.max(max, x[c]);
                 double sum = 0;
-                for (double v : x) sum += Math.exp(v - max);
+                for (int c = 0; c < classes; c++) sum += Math.exp(x[c] - max);
                 double lse = max + Math.log(sum);
-                for (int c = 0; c < x.length; c++) logq[c] = x[c] - lse;
+                for (int c = 0; c < classes; c++) logq[c] = x[c] - lse;
                 break;
             }
             case PROBABILITIES:
-                for (int c = 0; c < x.length; c++) logq[c] = Math.max(Math.log(x[c]), LOG_FLOOR);
+                for (int c = 0; c < classes; c++) logq[c] = Math.max(Math.log(x[c]), LOG_FLOOR);
                 break;
             default:
-                System.arraycopy(x, 0, logq, 0, x.length);
+                System.arraycopy(x, 0, logq, 0, classes);
                 break;
         }
     }
@@ -178,11 +181,11 @@ final class JavaBackend implements Backend {
         into.set(total, weightSum, call.positions, correct);
     }
 
-    /** Index of the first largest value (NaN never wins). */
-    static int argmax(double[] v) {
+    /** Index of the first largest of {@code v[0, classes)} (NaN never wins). */
+    static int argmax(double[] v, int classes) {
         int best = 0;
         double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < v.length; c++) {
+        for (int c = 0; c < classes; c++) {
             if (v[c] > max) {
                 max = v[c];
                 best = c;

@@ -3,6 +3,7 @@ package io.github.xent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -30,6 +31,29 @@ class DifferentialTest {
                 for (Isa isa : Isas.available()) {  // every native kernel path this CPU has
                     Isas.with(isa, () -> compare(p, expected, isa));
                 }
+            }));
+        }
+        return tests.stream();
+    }
+
+    /**
+     * The native backend computes calls of at most NativeBackend.JAVA_MAX_ELEMENTS elements (and JAVA_MAX_POSITIONS positions) with the
+     * Java backend's code (a JNI crossing costs more than their work): the very same numbers.
+     */
+    @TestFactory
+    Stream<DynamicTest> theSmallestNativeCallsAreTheJavaBackends() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int seed = 1; tests.size() < 200; seed++) {
+            Problem p = Problem.random(seed);
+            if (p.input.length > NativeBackend.JAVA_MAX_ELEMENTS || p.positions > NativeBackend.JAVA_MAX_POSITIONS) continue;
+            tests.add(DynamicTest.dynamicTest("seed " + seed + ": " + p, () -> {
+                Outcome expected = run(p, BackendKind.JAVA), actual = run(p, BackendKind.NATIVE);
+                assertEquals(expected.result.loss(), actual.result.loss(), "loss");
+                assertEquals(expected.result.weightSum(), actual.result.weightSum(), "weightSum");
+                assertEquals(expected.result.count(), actual.result.count(), "count");
+                assertEquals(expected.result.correct(), actual.result.correct(), "correct");
+                assertEquals(Arrays.toString(expected.grad), Arrays.toString(actual.grad), "gradient");
+                assertEquals(Arrays.toString(expected.losses), Arrays.toString(actual.losses), "losses");
             }));
         }
         return tests.stream();
@@ -179,7 +203,7 @@ class DifferentialTest {
 
         @Override
         public String toString() {
-            return targetKind + "/" + inputKind + " " + java.util.Arrays.toString(shape) + " axis " + classAxis + " " + dtype + "/" + targetType + " "
+            return targetKind + "/" + inputKind + " " + Arrays.toString(shape) + " axis " + classAxis + " " + dtype + "/" + targetType + " "
                     + reduction + (classWeights != null ? " weights" : "") + (labelSmoothing > 0 ? " smoothing" : "")
                     + (sampleWeights != null ? " sample-weights" : "") + (lengths != null ? " lengths" : "")
                     + (gradOutput != null ? " grad-output" : "") + (inPlace ? " in-place" : backward ? "" : " forward-only")
