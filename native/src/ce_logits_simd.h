@@ -323,6 +323,9 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
         st.m = chunk_max;
     }
     const V m = V{} + st.m;
+    // Read from the job once: the vector stores below may alias anything, so the compiler would
+    // read and convert these again for every vector.
+    const V keep = V{} + static_cast<T>(1.0 - j.eps), per_class = V{} + static_cast<T>(j.eps_per_class);
     V acc = V{}, weighted = V{}, a_total = V{}, target_top = V{} + neg_inf;
     for (int k = 0; k < count; ++k) {
         const bool partial = k == count - 1 && tail < W;
@@ -341,7 +344,7 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
                 a_total += wv;
             } else {
                 const V tv = partial ? load_partial<T>(t + at, tail, T(0)) : load<T>(t + at);
-                const V a = wv * (tv * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class));
+                const V a = wv * (tv * keep + per_class);
                 weighted += a * d;
                 a_total += a;
                 target_top = vmax<T>(target_top, partial ? load_partial<T>(t + at, tail, neg_inf) : tv);
@@ -381,6 +384,8 @@ inline void sweep2_chunk(const LogitsJob& j, const T* t, T* g, int64_t c, int co
     using V = typename Simd<T>::V;
     constexpr int W = Simd<T>::kLanes;
     const T* w = static_cast<const T*>(j.class_weights);
+    // Once, not per vector: the stores may alias the job (see sweep1_chunk).
+    const V keep_f = V{} + static_cast<T>((1.0 - j.eps) * f), per_class_f = V{} + static_cast<T>(j.eps_per_class * f);
     for (int k = 0; k < count; ++k) {
         const bool partial = k == count - 1 && tail < W;
         const int64_t at = c + k * W;
@@ -394,7 +399,7 @@ inline void sweep2_chunk(const LogitsJob& j, const T* t, T* g, int64_t c, int co
         } else {
             const V wv = w ? (partial ? load_partial<T>(w + at, tail, T(0)) : load<T>(w + at)) : V{} + T(1);
             const V tv = partial ? load_partial<T>(t + at, tail, T(0)) : load<T>(t + at);
-            out -= wv * (tv * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class)) * f;
+            out -= wv * (tv * keep_f + per_class_f);
         }
         if (partial) store_partial<T>(g + at, out, tail);
         else store<T>(g + at, out);

@@ -71,8 +71,15 @@ __attribute__((always_inline)) inline typename Simd<T>::V vexp(typename Simd<T>:
 #if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
     // AVX-512: vscalef makes 2^n and flushes underflow to 0 in one instruction, and vrndscale rounds.
     // Clamping at 1.2 * kLow keeps n finite (a -inf input would make r NaN) and still underflows.
-    x = x < K::kLow * T(1.2) ? V{} + K::kLow * T(1.2) : x;
-    if (!kNonPositive) x = K::kHigh < x ? V{} + K::kHigh : x;
+    // vmax/vmin(bound, x) return x when it is NaN, and are one instruction where the selects
+    // they equal would take a compare and a blend.
+    if constexpr (sizeof(T) == 4) {
+        x = (V)_mm512_max_ps(_mm512_set1_ps(K::kLow * 1.2f), (__m512)x);
+        if (!kNonPositive) x = (V)_mm512_min_ps(_mm512_set1_ps(K::kHigh), (__m512)x);
+    } else {
+        x = (V)_mm512_max_pd(_mm512_set1_pd(K::kLow * 1.2), (__m512d)x);
+        if (!kNonPositive) x = (V)_mm512_min_pd(_mm512_set1_pd(K::kHigh), (__m512d)x);
+    }
     V n;
     if constexpr (sizeof(T) == 4) n = (V)_mm512_roundscale_ps((__m512)(x * K::kLog2e), _MM_FROUND_TO_NEAREST_INT);
     else n = (V)_mm512_roundscale_pd((__m512d)(x * K::kLog2e), _MM_FROUND_TO_NEAREST_INT);
