@@ -344,7 +344,8 @@ inline void sweep1_chunk(const LogitsJob& j, const T* x, const T* t, T* g, int64
                 a_total += wv;
             } else {
                 const V tv = partial ? load_partial<T>(t + at, tail, T(0)) : load<T>(t + at);
-                const V a = wv * (tv * keep + per_class);
+                V a = tv * keep + per_class;
+                if (w || partial) a *= wv;  // (no multiply by 1 per vector)
                 weighted += a * d;
                 a_total += a;
                 target_top = vmax<T>(target_top, partial ? load_partial<T>(t + at, tail, neg_inf) : tv);
