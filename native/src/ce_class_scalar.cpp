@@ -128,6 +128,16 @@ public:
     // Pass 1, no input read: validates targets and sample weights and sums the MEAN divisor,
     // before anything is written.
     void count_block(int64_t first, int64_t end, BlockSums& sums) const {
+        if constexpr (kIndex) {
+            // The common case, plain index targets: no branch and no chain of double adds per
+            // position (a position's weight is 1, so the sum is the count).
+            if (s_ == nullptr && w_ == nullptr && lengths_ == nullptr) {
+                const bool counted = p_.target_dtype == XENT_INT32
+                                         ? count_plain(static_cast<const int32_t*>(target_), first, end, sums)
+                                         : count_plain(static_cast<const int64_t*>(target_), first, end, sums);
+                if (counted) return;  // else a target is out of range: the loop below finds the first
+            }
+        }
         // Local accumulators: summing into `sums` directly chains every position through memory.
         double weight_sum = 0.0;
         int64_t count = 0;
@@ -163,6 +173,30 @@ public:
     }
 
     double weight_total() const { return weight_total_; }
+
+private:
+    // count_block for index targets without weights or lengths; false (and nothing counted) when
+    // a target is out of range. Out of line: inlined into run(), its counters lived on the stack.
+    template <typename I>
+    __attribute__((noinline)) bool count_plain(const I* target, int64_t first, int64_t end, BlockSums& sums) const {
+        const int64_t ignore = p_.ignore_index;
+        const uint64_t base = static_cast<uint64_t>(p_.index_base), classes = static_cast<uint64_t>(layout_.classes);
+        // Count the ignored targets and those outside [base, base + C) (below the base wraps
+        // high): every ignored one is outside too exactly when the ignore index is, and any other
+        // outside target is bad. Two counters keep the loop short.
+        int64_t ignored = 0, outside = 0;
+        for (int64_t pos = first; pos < end; ++pos) {
+            const int64_t raw = target[pos];
+            ignored += raw == ignore;
+            outside += static_cast<uint64_t>(raw) - base >= classes;
+        }
+        const bool ignore_outside = static_cast<uint64_t>(ignore) - base >= classes;
+        if (outside != (ignore_outside ? ignored : 0)) return false;
+        const int64_t count = end - first - ignored;
+        sums.weight += static_cast<double>(count);
+        sums.count += count;
+        return true;
+    }
 
 private:
     static constexpr int64_t kExcluded = -1;

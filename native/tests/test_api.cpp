@@ -70,6 +70,27 @@ int main() {
     { Case c; c.y[3] = -1; expect_error(c, XENT_ERR_TARGET, "value -1 at position 3"); }
     { Case c; c.p.index_base = 1; c.y = {1, 2, 3, 0}; expect_error(c, XENT_ERR_TARGET, "value 0 at position 3"); }
     { Case c; c.y[1] = -100; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 3); }
+    // Plain index targets are counted without a branch per position: the ignore index inside or
+    // outside the classes, next to bad values, the lowest int64, and int32 targets.
+    { Case c; c.p.ignore_index = 1; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 2); CHECK(c.r.weight_sum == 2.0); }
+    { Case c; c.p.ignore_index = 1; c.y[0] = 3; expect_error(c, XENT_ERR_TARGET, "value 3 at position 0"); }
+    { Case c; c.y = {-100, 5, -100, 0}; expect_error(c, XENT_ERR_TARGET, "value 5 at position 1"); }
+    { Case c; c.y = {-100, -100, -100, -100}; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 0); }
+    { Case c; c.y[3] = std::numeric_limits<int64_t>::min(); expect_error(c, XENT_ERR_TARGET, "at position 3"); }
+    { Case c; c.p.ignore_index = std::numeric_limits<int64_t>::min(); c.y[3] = c.p.ignore_index; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 3); }
+    { Case c; c.p.index_base = 1; c.p.ignore_index = 0; c.y = {1, 0, 3, 0}; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 2); }
+    {   // int32 targets: an ignore index beyond int32 never matches; a target of 3 is bad.
+        Case c;
+        std::vector<int32_t> y32 = {0, 2, 1, 3};
+        c.p.target_dtype = XENT_INT32;
+        c.p.ignore_index = int64_t(1) << 40;
+        int s = xent_compute(&c.p, c.x.data(), y32.data(), nullptr, nullptr, nullptr, nullptr, nullptr, c.grad.data(), &c.r);
+        CHECK(s == XENT_ERR_TARGET);
+        CHECK(message_has("value 3 at position 3"));
+        y32[3] = 0;
+        CHECK(xent_compute(&c.p, c.x.data(), y32.data(), nullptr, nullptr, nullptr, nullptr, nullptr, c.grad.data(), &c.r) == XENT_OK);
+        CHECK(c.r.count == 4);
+    }
     {   // The gradient may be the input itself, but no partial overlap.
         Case c;
         CHECK(xent_compute(&c.p, c.x.data(), c.y.data(), nullptr, nullptr, nullptr, nullptr, nullptr, c.x.data(), &c.r) == XENT_OK);
