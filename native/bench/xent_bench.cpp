@@ -5,7 +5,8 @@
 //   xent_bench [--quick] [--repeats N] [--isa NAME] [--only TEXT]   (TEXT: part of a case's name)
 //
 // Medians of N timed runs after one warm-up run (which also faults the output pages in). A second
-// table gives the issue's speed targets as ratios of this run's numbers.
+// table gives the issue's speed targets; its ratios are medians of N back-to-back pairs of runs
+// of the two cases compared, which a shared machine's drift between the table's rows does not skew.
 #include <omp.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -77,39 +79,50 @@ struct Result {
     double ns_per_element, gb_per_s, floor_ns_per_element, floor_ratio;
 };
 
-// The floors: the same bytes, the same threads, nothing computed.
+// The floors: the same bytes, the same threads, nothing computed; one pass each.
 // The read floor sums into 32 independent accumulators: one running sum would be bound by the
 // add's latency (about 0.8 ns per element here), not by memory.
-double read_floor(const float* x, size_t bytes, int threads) {
+void read_pass(const float* x, size_t bytes, int threads) {
     constexpr size_t kWays = 32;
     const size_t blocks = bytes / sizeof(float) / kWays;
-    volatile float sink = 0;
-    double s = median_seconds([&] {
-        float total = 0;
+    static volatile float sink = 0;
+    float total = 0;
 #pragma omp parallel for reduction(+ : total) num_threads(threads) schedule(static)
-        for (size_t b = 0; b < blocks; b += 64) {
-            float acc[kWays] = {};
-            const size_t end = std::min(blocks, b + 64);
-            for (size_t i = b; i < end; ++i)
-                for (size_t k = 0; k < kWays; ++k) acc[k] += x[i * kWays + k];
-            for (size_t k = 0; k < kWays; ++k) total += acc[k];
-        }
-        sink = total;
-    });
-    (void)sink;
-    return s;
+    for (size_t b = 0; b < blocks; b += 64) {
+        float acc[kWays] = {};
+        const size_t end = std::min(blocks, b + 64);
+        for (size_t i = b; i < end; ++i)
+            for (size_t k = 0; k < kWays; ++k) acc[k] += x[i * kWays + k];
+        for (size_t k = 0; k < kWays; ++k) total += acc[k];
+    }
+    sink = total;
 }
 
-double read_write_floor(const float* x, float* y, size_t bytes, int threads) {
+void read_write_pass(const float* x, float* y, size_t bytes, int threads) {
     const size_t n = bytes / sizeof(float);
-    return median_seconds([&] {
 #pragma omp parallel for num_threads(threads) schedule(static)
-        for (size_t i = 0; i < n; ++i) y[i] = x[i] * 0.5f;
-    });
+    for (size_t i = 0; i < n; ++i) y[i] = x[i] * 0.5f;
 }
+
+// One case with its buffers filled: `call` times one run of it (c.calls calls), `floor` one pass
+// of its memory floor over the same bytes (read-only for a forward pass, read+write for fwd+bwd).
+struct Prepared {
+    std::function<void()> call, floor;
+    int64_t elements = 0;
+    int calls = 1;
+    double moved = 0;  // bytes one call reads and writes
+    std::vector<void*> owned;
+    Prepared() = default;
+    Prepared(const Prepared&) = delete;
+    Prepared& operator=(const Prepared&) = delete;
+    ~Prepared() {
+        for (void* p : owned) std::free(p);
+    }
+};
 
 template <typename T>
-Result run_case(const Case& c) {
+std::unique_ptr<Prepared> prepare(const Case& c) {
+    auto prepared = std::make_unique<Prepared>();
     int64_t elements = 1;
     for (int64_t d : c.dims) elements *= d;
     const int rank = static_cast<int>(c.dims.size());
@@ -162,28 +175,85 @@ Result run_case(const Case& c) {
     p.grad_output_scalar = 1.0;
     const void* target = probs ? static_cast<const void*>(probs) : static_cast<const void*>(index.data());
 
-    xent_result r{};
-    double s = median_seconds([&] {
-        for (int call = 0; call < c.calls; ++call) {
-            if (xent_compute(&p, x, target, c.weights ? w.data() : nullptr, nullptr, nullptr, nullptr, nullptr,
-                             c.backward ? grad : nullptr, &r) != XENT_OK) {
-                std::fprintf(stderr, "%s: %s\n", c.name.c_str(), xent_last_error());
+    // The call keeps what it points at: the problem, the targets and the weights move into it.
+    const T* weights = nullptr;
+    if (c.weights) {
+        T* w_copy = alloc<T>(w.size());
+        std::copy(w.begin(), w.end(), w_copy);
+        prepared->owned.push_back(w_copy);
+        weights = w_copy;
+    }
+    if (!probs) {
+        int64_t* index_copy = alloc<int64_t>(index.size());
+        std::copy(index.begin(), index.end(), index_copy);
+        prepared->owned.push_back(index_copy);
+        target = index_copy;
+    }
+    prepared->owned.push_back(x);
+    prepared->owned.push_back(grad);
+    if (probs) prepared->owned.push_back(probs);
+    const std::string name = c.name;
+    const int calls = c.calls;
+    T* grad_out = c.backward ? grad : nullptr;
+    prepared->call = [p, x, target, weights, grad_out, name, calls] {
+        xent_result r{};
+        for (int call = 0; call < calls; ++call) {
+            if (xent_compute(&p, x, target, weights, nullptr, nullptr, nullptr, nullptr, grad_out, &r) != XENT_OK) {
+                std::fprintf(stderr, "%s: %s\n", name.c_str(), xent_last_error());
                 std::exit(1);
             }
         }
-    }) / c.calls;
+    };
     const size_t bytes = elements * sizeof(T);
-    // Floors over the same number of bytes: read-only for a forward pass, read+write for fwd+bwd.
-    const double floor = c.backward ? read_write_floor(reinterpret_cast<const float*>(x), reinterpret_cast<float*>(grad), bytes, c.threads)
-                                    : read_floor(reinterpret_cast<const float*>(x), bytes, c.threads);
-    const double moved = static_cast<double>(bytes) * (c.backward ? 2 : 1) + (probs ? bytes : 0);
-    std::free(x);
-    std::free(grad);
-    std::free(probs);
-    return {s * 1e9 / elements, moved / s / 1e9, floor * 1e9 / elements, s / floor};
+    const int threads = c.threads;
+    const float* xf = reinterpret_cast<const float*>(x);
+    float* gf = reinterpret_cast<float*>(grad);
+    if (c.backward) prepared->floor = [xf, gf, bytes, threads] { read_write_pass(xf, gf, bytes, threads); };
+    else prepared->floor = [xf, bytes, threads] { read_pass(xf, bytes, threads); };
+    prepared->elements = elements;
+    prepared->calls = calls;
+    prepared->moved = static_cast<double>(bytes) * (c.backward ? 2 : 1) + (probs ? bytes : 0);
+    return prepared;
 }
 
-Result run(const Case& c) { return c.f64 ? run_case<double>(c) : run_case<float>(c); }
+std::unique_ptr<Prepared> prepare(const Case& c) { return c.f64 ? prepare<double>(c) : prepare<float>(c); }
+
+Result run(const Case& c) {
+    const auto p = prepare(c);
+    const double s = median_seconds(p->call) / p->calls;
+    const double floor = median_seconds(p->floor);
+    return {s * 1e9 / p->elements, p->moved / s / 1e9, floor * 1e9 / p->elements, s / floor};
+}
+
+// time(a) / time(b) per element, as the median over `repeats` back-to-back pairs of runs. On a
+// shared machine, medians taken seconds apart drift by tens of percent; a pair of runs sees the
+// same moment, so the ratio of a pair is steadier than the ratio of two medians. Every other pair
+// runs b first, so that what one run leaves behind (dirty cache lines, a busy memory controller)
+// does not always fall on the same side.
+double paired_ratio(const std::function<void()>& a, int64_t a_elements, const std::function<void()>& b,
+                    int64_t b_elements) {
+    a();  // warm-up
+    b();
+    auto time = [](const std::function<void()>& run) {
+        const double start = seconds_now();
+        run();
+        return seconds_now() - start;
+    };
+    std::vector<double> ratios;
+    for (int r = 0; r < repeats; ++r) {
+        double ta, tb;
+        if (r % 2 == 0) {
+            ta = time(a);
+            tb = time(b);
+        } else {
+            tb = time(b);
+            ta = time(a);
+        }
+        ratios.push_back((ta / a_elements) / (tb / b_elements));
+    }
+    std::sort(ratios.begin(), ratios.end());
+    return ratios[ratios.size() / 2];
+}
 
 std::string shape_text(const std::vector<int64_t>& dims) {
     std::string s;
@@ -267,48 +337,61 @@ int main(int argc, char** argv) {
         if (rows_tiny == 32) tiny_32x10 = ns;
         std::printf("| %s | %lldx10 | 1 | %.1f ns per call | | | |\n", tiny.name.c_str(), static_cast<long long>(rows_tiny), ns);
     }
-    // The speed targets of the issue that this run measured, as same-run ratios.
+    // The speed targets of the issue that this run measured. The ratios come from back-to-back
+    // pairs of runs (paired_ratio), not from the table's medians, which were taken seconds apart.
     std::printf("\n| target | this run | wanted |\n|---|---|---|\n");
     auto line = [](const char* what, double value, const char* unit, const char* wanted, bool met) {
         std::printf("| %s | %.3g%s | %s %s |\n", what, value, unit, wanted, met ? "(met)" : "(missed)");
+        std::fflush(stdout);
+    };
+    auto case_of = [&](const std::string& name, int threads) -> const Case* {
+        for (const Case& c : cases)
+            if (c.name == name && c.threads == threads && (!only || c.name.find(only) != std::string::npos)) return &c;
+        return nullptr;
+    };
+    // Per element, time(a) / time(b) of the calls, or of the two cases' memory floors.
+    auto paired = [&](const Case& a, const Case& b, bool floors) {
+        const auto pa = prepare(a), pb = prepare(b);
+        return floors ? paired_ratio(pa->floor, pa->elements, pb->floor, pb->elements)
+                      : paired_ratio(pa->call, pa->elements, pb->call, pb->elements);
     };
     const Result* i1 = found("index fwd+bwd/1");
     const Result* i2 = found("index fwd+bwd/2");
+    const Case* index1 = case_of("index fwd+bwd", 1);
+    const Case* index2 = case_of("index fwd+bwd", 2);
     if (i1) line("index fwd+bwd, 1 thread", i1->ns_per_element, " ns/element", "<= 0.6", i1->ns_per_element <= 0.6);
     if (i2) line("index fwd+bwd, 2 threads vs read+write floor", i2->floor_ratio, "x", "<= 1.5", i2->floor_ratio <= 1.5);
-    if (i1 && i2) {
-        const double speedup = i1->ns_per_element / i2->ns_per_element;
+    if (index1 && index2) {
+        const double speedup = paired(*index1, *index2, false);
         line("index fwd+bwd, 2 threads vs 1 (speed-up)", speedup, "x", ">= 1.7", speedup >= 1.7);
         std::printf("| read+write floor itself, 2 threads vs 1 | %.3gx | (what memory allows) |\n",
-                    i1->floor_ns_per_element / i2->floor_ns_per_element);
+                    paired(*index1, *index2, true));
     }
     if (const Result* f = found("index forward/1")) line("index forward, 1 thread", f->ns_per_element, " ns/element", "<= 0.3", f->ns_per_element <= 0.3);
     for (const char* name : {"label smoothing 0.1 fwd+bwd", "class weights fwd+bwd", "probability targets fwd+bwd"}) {
-        const Result* r = found(std::string(name) + "/1");
-        if (r && i1) {
-            const double ratio = r->ns_per_element / i1->ns_per_element;
+        const Case* c = case_of(name, 1);
+        if (c && index1) {
+            const double ratio = paired(*c, *index1, false);
             line((std::string(name) + " vs index, 1 thread").c_str(), ratio, "x", "<= 1.25", ratio <= 1.25);
-            if (r == found("probability targets fwd+bwd/1"))
+            if (c->target_kind == XENT_TARGET_PROBABILITIES)
                 std::printf("| bytes moved by probability targets vs index targets | 1.5x | (a third stream: the targets) |\n");
         }
     }
     for (int threads : {1, 2}) {
         const std::string on = threads == 1 ? ", 1 thread" : ", 2 threads";
-        const Result* a = found("class axis 1 fwd+bwd/" + std::to_string(threads));
-        const Result* b = found("class last fwd+bwd/" + std::to_string(threads));
+        const Case* a = case_of("class axis 1 fwd+bwd", threads);
+        const Case* b = case_of("class last fwd+bwd", threads);
         if (a && b) {
-            const double ratio = a->ns_per_element / b->ns_per_element;
-            line(("class axis 1 vs class last" + on).c_str(), ratio, "x",
-                 "<= 1.3", ratio <= 1.3);
+            const double ratio = paired(*a, *b, false);
+            line(("class axis 1 vs class last" + on).c_str(), ratio, "x", "<= 1.3", ratio <= 1.3);
         }
-        const Result* d = found("float64 fwd+bwd/" + std::to_string(threads));
-        const Result* f = found("index fwd+bwd/" + std::to_string(threads));
+        const Case* d = case_of("float64 fwd+bwd", threads);
+        const Case* f = case_of("index fwd+bwd", threads);
         if (d && f) {
-            const double ratio = d->ns_per_element / f->ns_per_element;
-            line(("float64 vs float32 fwd+bwd" + on).c_str(), ratio, "x",
-                 "<= 2", ratio <= 2.0);
+            const double ratio = paired(*d, *f, false);
+            line(("float64 vs float32 fwd+bwd" + on).c_str(), ratio, "x", "<= 2", ratio <= 2.0);
             std::printf("| float64's read+write floor vs float32's%s | %.3gx | (what memory allows) |\n", on.c_str(),
-                        d->floor_ns_per_element / f->floor_ns_per_element);
+                        paired(*d, *f, true));
         }
     }
     std::printf("| tiny call 32x10 through the C API | %.0f ns | (the <= 300 ns target is for the Java facade: JMH) |\n",
