@@ -407,87 +407,6 @@ inline void sweep2_chunk(const LogitsJob& j, const T* t, T* g, int64_t c, int co
     }
 }
 
-template <typename T, bool kIndex, bool kSmooth, bool kGrad>
-void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
-    constexpr int W = Simd<T>::kLanes;
-    const int64_t C = j.classes;
-    // A row is read in chunks of kChunk vectors, the last one shorter: one chunk for rows up to
-    // kChunk * W elements (a chunk's max, rescale and horizontal sums are paid once per chunk).
-    constexpr int64_t kChunkElements = kChunk * W;
-    auto chunk_shape = [&](int64_t c, int& count, int& tail) {
-        const int64_t left = C - c;
-        count = left >= kChunkElements ? kChunk : static_cast<int>((left + W - 1) / W);
-        tail = left >= kChunkElements ? W : static_cast<int>(left - (count - 1) * W);
-    };
-    // Chunk maxima of one row, for sweep 2; very long rows take a heap buffer once per call.
-    T local[1024];
-    const int64_t chunks = (C + kChunkElements - 1) / kChunkElements;
-    T* chunk_max = chunks <= 1024 ? local : static_cast<T*>(__builtin_malloc(sizeof(T) * chunks));
-    for (int64_t pos = first; pos < end; ++pos) {
-        const T* x = static_cast<const T*>(j.input) + pos * C;
-        const T* t = j.index_targets ? nullptr : static_cast<const T*>(j.target) + pos * C;
-        T* g = kGrad ? static_cast<T*>(j.grad) + pos * C : nullptr;
-        const int64_t cls = class_of(j, pos);
-        if (cls < 0) {
-            if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = T(0);
-            if (kGrad) for (int64_t c = 0; c < C; ++c) g[c] = T(0);
-            continue;
-        }
-        const double xy = kIndex ? static_cast<double>(x[cls]) : 0.0;  // before an in-place sweep 1 overwrites it
-
-        RowState<T> st;
-        int64_t chunk = 0;
-        for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
-            int count, tail;
-            chunk_shape(c, count, tail);
-            sweep1_chunk<T, kIndex, kSmooth, kGrad>(j, x, t, g, c, count, tail, st);
-            chunk_max[chunk] = st.m;
-        }
-
-        const double log_sum = __builtin_log(st.sum);
-        const double lse = static_cast<double>(st.m) + log_sum;
-        const double sp = sample_weight<T>(j, pos);
-        double l;
-        double a_total = 0.0, wy = 0.0;
-        if (kIndex) {
-            wy = static_cast<double>(class_weight<T>(j, cls));
-            l = -(1.0 - j.eps) * wy * (xy - lse);
-            if (kSmooth) l -= j.eps_per_class * (st.weighted - j.weight_total * log_sum);
-        } else {
-            a_total = st.a_total;
-            l = a_total * log_sum - st.weighted;
-        }
-        l *= sp;
-        sums->loss += l;
-        sums->correct += st.best_index == (kIndex ? cls : st.target_index);
-        if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * l);
-        if (!kGrad) continue;
-
-        const double f = gradient_factor<T>(j, pos, factor);
-        const double coef = kIndex ? f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / st.sum
-                                   : f * a_total / st.sum;
-        // The target's element is where q_y - 1 cancels: redo it in double from its stored e.
-        const int64_t y_chunk = kIndex ? cls / kChunkElements : 0;
-        const double e_y = kIndex ? static_cast<double>(g[cls]) : 0.0;
-        const T smooth = static_cast<T>(f * j.eps_per_class);
-        // exp(chunk max - row max): 1 for the chunks that hold the row's max (every chunk of a
-        // short row), without an exp.
-        auto rescale = [&](int64_t k) { return chunk_max[k] == st.m ? 1.0 : static_cast<double>(sexp<T>(chunk_max[k] - st.m)); };
-        chunk = 0;
-        for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
-            int count, tail;
-            chunk_shape(c, count, tail);
-            const T scale_e = static_cast<T>(coef * rescale(chunk));
-            sweep2_chunk<T, kIndex, kSmooth>(j, t, g, c, count, tail, scale_e, smooth, static_cast<T>(f));
-        }
-        if (kIndex) {
-            const double q_coef = coef * rescale(y_chunk);
-            g[cls] = static_cast<T>(q_coef * e_y - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy);
-        }
-    }
-    if (chunk_max != local) __builtin_free(chunk_max);
-}
-
 // log of a register of doubles >= 1 (sums of exps that include exp(0)): log x = k ln 2 + log m
 // with x = 2^k m, m in [sqrt(1/2), sqrt(2)), and log m = 2 atanh(s), s = (m - 1) / (m + 1),
 // |s| < 0.172, as an odd series to s^23 (error below 1e-17). Lanes outside (0, inf) get libm's
@@ -526,6 +445,120 @@ __attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
 #endif
     if (!all_normal) log_lanes(x, normal, out);
     return out;
+}
+
+template <typename T, bool kIndex, bool kSmooth, bool kGrad>
+void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    constexpr int W = Simd<T>::kLanes;
+    const int64_t C = j.classes;
+    // A row is read in chunks of kChunk vectors, the last one shorter: one chunk for rows up to
+    // kChunk * W elements (a chunk's max, rescale and horizontal sums are paid once per chunk).
+    constexpr int64_t kChunkElements = kChunk * W;
+    auto chunk_shape = [&](int64_t c, int& count, int& tail) {
+        const int64_t left = C - c;
+        count = left >= kChunkElements ? kChunk : static_cast<int>((left + W - 1) / W);
+        tail = left >= kChunkElements ? W : static_cast<int>(left - (count - 1) * W);
+    };
+    const int64_t chunks = (C + kChunkElements - 1) / kChunkElements;
+    // Rows of up to kGroupChunks chunks go kGroup at a time: sweep 1 of each, one vector log of
+    // their sums (libm's log per row was a sixth of a 100-class row's time), then the rest of
+    // each. Longer rows gain nothing from it (a log per 1000 elements is lost in the noise).
+    constexpr int kGroup = 8, kGroupChunks = 2;
+    const int group = chunks <= kGroupChunks ? kGroup : 1;
+    // Chunk maxima of the group's rows, for sweep 2; very long rows take a heap buffer once per call.
+    T local[1024];
+    T* chunk_max = group * chunks <= 1024 ? local : static_cast<T*>(__builtin_malloc(sizeof(T) * chunks));
+    RowState<T> state[kGroup];
+    double xy[kGroup];
+    int64_t cls[kGroup];
+    alignas(64) double log_sum[kGroup];
+    for (int64_t g0 = first; g0 < end; g0 += group) {
+        const int n = static_cast<int>(end - g0 < group ? end - g0 : group);
+        // Sweep 1 of each row.
+        for (int r = 0; r < n; ++r) {
+            const int64_t pos = g0 + r;
+            const T* x = static_cast<const T*>(j.input) + pos * C;
+            const T* t = j.index_targets ? nullptr : static_cast<const T*>(j.target) + pos * C;
+            T* g = kGrad ? static_cast<T*>(j.grad) + pos * C : nullptr;
+            cls[r] = class_of(j, pos);
+            state[r] = RowState<T>{};
+            log_sum[r] = 0.0;
+            if (cls[r] < 0) continue;
+            xy[r] = kIndex ? static_cast<double>(x[cls[r]]) : 0.0;  // before an in-place sweep 1 overwrites it
+            int64_t chunk = 0;
+            for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
+                int count, tail;
+                chunk_shape(c, count, tail);
+                sweep1_chunk<T, kIndex, kSmooth, kGrad>(j, x, t, g, c, count, tail, state[r]);
+                chunk_max[r * chunks + chunk] = state[r].m;
+            }
+        }
+        // The logs of the sums (excluded rows: log 1, unused).
+        if (group == 1) {
+            if (cls[0] >= 0) log_sum[0] = __builtin_log(state[0].sum);
+        } else {
+            alignas(64) double sum[kGroup];
+            for (int r = 0; r < kGroup; ++r) sum[r] = r < n && cls[r] >= 0 ? state[r].sum : 1.0;
+            constexpr int kPerReg = sizeof(RegD) / sizeof(double);
+            for (int r = 0; r < kGroup; r += kPerReg) {
+                const RegD v = vlog_reg(load_any<RegD>(sum + r));
+                __builtin_memcpy(log_sum + r, &v, sizeof v);
+            }
+        }
+        // The rest of each row: loss, metrics and sweep 2.
+        for (int r = 0; r < n; ++r) {
+            const int64_t pos = g0 + r;
+            const T* t = j.index_targets ? nullptr : static_cast<const T*>(j.target) + pos * C;
+            T* g = kGrad ? static_cast<T*>(j.grad) + pos * C : nullptr;
+            if (cls[r] < 0) {
+                if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = T(0);
+                if (kGrad) for (int64_t c = 0; c < C; ++c) g[c] = T(0);
+                continue;
+            }
+            const RowState<T>& st = state[r];
+            const T* row_max = chunk_max + r * chunks;
+            const double lse = static_cast<double>(st.m) + log_sum[r];
+            const double sp = sample_weight<T>(j, pos);
+            double l;
+            double a_total = 0.0, wy = 0.0;
+            if (kIndex) {
+                wy = static_cast<double>(class_weight<T>(j, cls[r]));
+                l = -(1.0 - j.eps) * wy * (xy[r] - lse);
+                if (kSmooth) l -= j.eps_per_class * (st.weighted - j.weight_total * log_sum[r]);
+            } else {
+                a_total = st.a_total;
+                l = a_total * log_sum[r] - st.weighted;
+            }
+            l *= sp;
+            sums->loss += l;
+            sums->correct += st.best_index == (kIndex ? cls[r] : st.target_index);
+            if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * l);
+            if (!kGrad) continue;
+
+            const double f = gradient_factor<T>(j, pos, factor);
+            const double coef = kIndex ? f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / st.sum
+                                       : f * a_total / st.sum;
+            // The target's element is where q_y - 1 cancels: redo it in double from its stored e.
+            const int64_t y_chunk = kIndex ? cls[r] / kChunkElements : 0;
+            const double e_y = kIndex ? static_cast<double>(g[cls[r]]) : 0.0;
+            const T smooth = static_cast<T>(f * j.eps_per_class);
+            // exp(chunk max - row max): 1 for the chunks that hold the row's max (every chunk of a
+            // short row), without an exp.
+            auto rescale = [&](int64_t k) { return row_max[k] == st.m ? 1.0 : static_cast<double>(sexp<T>(row_max[k] - st.m)); };
+            int64_t chunk = 0;
+            for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
+                int count, tail;
+                chunk_shape(c, count, tail);
+                const T scale_e = static_cast<T>(coef * rescale(chunk));
+                sweep2_chunk<T, kIndex, kSmooth>(j, t, g, c, count, tail, scale_e, smooth, static_cast<T>(f));
+            }
+            if (kIndex) {
+                const double q_coef = coef * rescale(y_chunk);
+                g[cls[r]] = static_cast<T>(q_coef * e_y - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy);
+            }
+        }
+    }
+    if (chunk_max != local) __builtin_free(chunk_max);
 }
 
 // The lanes of T in double, as the registers that hold them: one for double, two for float. GCC
