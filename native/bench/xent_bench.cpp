@@ -130,20 +130,25 @@ std::unique_ptr<Prepared> prepare(const Case& c) {
     const int64_t classes = c.dims[axis], positions = elements / classes;
     const int64_t inner = [&] { int64_t s = 1; for (int d = axis + 1; d < rank; ++d) s *= c.dims[d]; return s; }();
 
-    T* x = alloc<T>(elements);
-    T* grad = alloc<T>(elements);
+    // Every buffer belongs to `prepared`, whose call and floor point into them.
+    auto own = [&](auto* buffer) {
+        prepared->owned.push_back(buffer);
+        return buffer;
+    };
+    T* x = own(alloc<T>(elements));
+    T* grad = own(alloc<T>(elements));
     const bool probability_input = c.input_kind == XENT_INPUT_PROBABILITIES;
     for (int64_t i = 0; i < elements; ++i) x[i] = static_cast<T>(probability_input ? 0.001 + 0.998 * uniform() : 8.0 * uniform() - 4.0);
     std::memset(grad, 0, elements * sizeof(T));
-    std::vector<int64_t> index(positions);
-    for (auto& y : index) y = static_cast<int64_t>(uniform() * classes);
+    int64_t* index = own(alloc<int64_t>(positions));
+    for (int64_t k = 0; k < positions; ++k) index[k] = static_cast<int64_t>(uniform() * classes);
     T* probs = nullptr;
     if (c.target_kind == XENT_TARGET_BINARY) {  // one target probability per element
-        probs = alloc<T>(elements);
+        probs = own(alloc<T>(elements));
         for (int64_t e = 0; e < elements; ++e) probs[e] = static_cast<T>(uniform());
     }
     if (c.target_kind == XENT_TARGET_PROBABILITIES) {
-        probs = alloc<T>(elements);
+        probs = own(alloc<T>(elements));
         for (int64_t p = 0; p < positions; ++p) {
             const int64_t o = p / inner, i = p % inner;
             double sum = 0;
@@ -151,8 +156,8 @@ std::unique_ptr<Prepared> prepare(const Case& c) {
             for (int64_t k = 0; k < classes; ++k) probs[(o * classes + k) * inner + i] /= static_cast<T>(sum);
         }
     }
-    std::vector<T> w(classes);
-    for (auto& v : w) v = static_cast<T>(0.5 + uniform());
+    T* w = own(alloc<T>(classes));
+    for (int64_t k = 0; k < classes; ++k) w[k] = static_cast<T>(0.5 + uniform());
 
     xent_problem p{};
     p.abi_version = XENT_ABI_VERSION;
@@ -173,25 +178,8 @@ std::unique_ptr<Prepared> prepare(const Case& c) {
     p.label_smoothing = c.eps;
     p.scale = 1.0;
     p.grad_output_scalar = 1.0;
-    const void* target = probs ? static_cast<const void*>(probs) : static_cast<const void*>(index.data());
-
-    // The call keeps what it points at: the problem, the targets and the weights move into it.
-    const T* weights = nullptr;
-    if (c.weights) {
-        T* w_copy = alloc<T>(w.size());
-        std::copy(w.begin(), w.end(), w_copy);
-        prepared->owned.push_back(w_copy);
-        weights = w_copy;
-    }
-    if (!probs) {
-        int64_t* index_copy = alloc<int64_t>(index.size());
-        std::copy(index.begin(), index.end(), index_copy);
-        prepared->owned.push_back(index_copy);
-        target = index_copy;
-    }
-    prepared->owned.push_back(x);
-    prepared->owned.push_back(grad);
-    if (probs) prepared->owned.push_back(probs);
+    const void* target = probs ? static_cast<const void*>(probs) : static_cast<const void*>(index);
+    const T* weights = c.weights ? w : nullptr;
     const std::string name = c.name;
     const int calls = c.calls;
     T* grad_out = c.backward ? grad : nullptr;

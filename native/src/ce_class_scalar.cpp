@@ -198,7 +198,6 @@ private:
         return true;
     }
 
-private:
     static constexpr int64_t kExcluded = -1;
     static constexpr int64_t kInvalid = -2;
 

@@ -467,7 +467,7 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
     const int group = chunks <= kGroupChunks ? kGroup : 1;
     // Chunk maxima of the group's rows, for sweep 2; very long rows take a heap buffer once per call.
     T local[1024];
-    T* chunk_max = group * chunks <= 1024 ? local : static_cast<T*>(__builtin_malloc(sizeof(T) * chunks));
+    T* chunk_max = group * chunks <= 1024 ? local : static_cast<T*>(__builtin_malloc(sizeof(T) * group * chunks));
     RowState<T> state[kGroup];
     double xy[kGroup];
     int64_t cls[kGroup];
