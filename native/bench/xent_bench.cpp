@@ -290,6 +290,7 @@ int main(int argc, char** argv) {
     add({"float64 fwd+bwd", {rows, 32000}, 1, true, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"float64 fwd+bwd", {rows, 32000}, 1, true, true, XENT_TARGET_INDEX, 0.0, false, 2});
     // Other forms and shapes, 1 thread (no targets of their own: they show each path's speed).
+    add({"form: class last, 65 classes", {(quick ? 1 : 8) * 2017, 65}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"form: class last, 100 classes", {(quick ? 1 : 8) * 1311, 100}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"form: class last, 1000 classes", {rows / 4, 1000}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"form: class axis 1, 7 positions", {(quick ? 1 : 8) * 1024, 21, 7}, 1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
