@@ -1175,10 +1175,10 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
         const int64_t left = (end - first) % 16;
         const int64_t steps_end = left < kShortRowsMin ? end - left : end;
         if (j.grad != nullptr) {
-            if (first < steps_end) short_rows<true>(j, first, steps_end, factor, sums);
+            if (first < steps_end) short_rows_of<true>(j, first, steps_end, factor, sums);
             if (steps_end < end) short_rows_one<true>(j, steps_end, end, factor, sums);
         } else {
-            if (first < steps_end) short_rows<false>(j, first, steps_end, factor, sums);
+            if (first < steps_end) short_rows_of<false>(j, first, steps_end, factor, sums);
             if (steps_end < end) short_rows_one<false>(j, steps_end, end, factor, sums);
         }
         return;

@@ -146,10 +146,9 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
     sums->correct += correct;
 }
 
-template <bool kGrad>
+template <bool kGrad, int C>
 void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     using V = Simd<float>::V;
-    const int C = static_cast<int>(j.classes);
     const __mmask16 class_mask = static_cast<__mmask16>((1u << C) - 1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     // Lane k of the last row is lane 16 - C + k of the vector that ends with it.
@@ -301,6 +300,7 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             const __m512 out = _mm512_maskz_mul_ps(kept, v[c], (__m512)coef_t);
             v[c] = _mm512_mask_mov_ps(out, _mm512_mask_cmpeq_epi32_mask(kept, cls, _mm512_set1_epi32(c)), (__m512)g_y);
         }
+        for (int c = C; c < 16; ++c) v[c] = _mm512_setzero_ps();  // known zero: their shuffles fold away
         transpose16(v);  // back to rows: v[l] holds row l in its first C lanes
         // The rows are n * C contiguous floats: written to a stack buffer in order (each row's
         // spill into the next is overwritten by it) and copied out as whole vectors (see
@@ -320,3 +320,18 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
     sums->correct += correct;
 }
 
+
+// short_rows for the call's class count, a constant in each instance: the loops over classes
+// unroll to exactly C steps and the transposes drop the shuffles of the unused class vectors.
+template <bool kGrad>
+void short_rows_of(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+    switch (j.classes) {
+#define XENT_SHORT_ROWS_CASE(n) \
+    case n: return short_rows<kGrad, n>(j, first, end, factor, sums);
+        XENT_SHORT_ROWS_CASE(1) XENT_SHORT_ROWS_CASE(2) XENT_SHORT_ROWS_CASE(3) XENT_SHORT_ROWS_CASE(4)
+        XENT_SHORT_ROWS_CASE(5) XENT_SHORT_ROWS_CASE(6) XENT_SHORT_ROWS_CASE(7) XENT_SHORT_ROWS_CASE(8)
+        XENT_SHORT_ROWS_CASE(9) XENT_SHORT_ROWS_CASE(10) XENT_SHORT_ROWS_CASE(11) XENT_SHORT_ROWS_CASE(12)
+        XENT_SHORT_ROWS_CASE(13) XENT_SHORT_ROWS_CASE(14) XENT_SHORT_ROWS_CASE(15) XENT_SHORT_ROWS_CASE(16)
+#undef XENT_SHORT_ROWS_CASE
+    }
+}

@@ -374,10 +374,11 @@ int main() {
         run_case<float>(o, 900 + variant);
         run_case<double>(o, 1000 + variant);
     }
-    // The AVX-512 short-row paths (C <= 16, plain index targets): every class count's masks,
-    // calls of 1 and 2 rows (one row at a time: plain, moved-down and masked loads) and steps of
-    // 1 .. 16 rows, including steps whose rows hold fewer than 16 floats in all.
-    for (int64_t c : {1, 2, 5, 10, 16}) {
+    // The AVX-512 short-row paths (C <= 16, plain index targets): every class count (each is its
+    // own instance of the step), calls of 1 and 2 rows (one row at a time: plain, moved-down and
+    // masked loads) and steps of 1 .. 16 rows, including steps whose rows hold fewer than 16
+    // floats in all.
+    for (int64_t c = 1; c <= 16; ++c) {
         for (int64_t n : {1, 2, 3, 4, 16, 17, 19, 40}) {
             Options o;
             o.n = n, o.c = c;
