@@ -183,12 +183,18 @@ private:
         const uint64_t base = static_cast<uint64_t>(p_.index_base), classes = static_cast<uint64_t>(layout_.classes);
         // Count the ignored targets and those outside [base, base + C) (below the base wraps
         // high): every ignored one is outside too exactly when the ignore index is, and any other
-        // outside target is bad. Two counters keep the loop short.
+        // outside target is bad. Two counters keep the loop short; the vector kernels count a
+        // vector of targets at a time.
         int64_t ignored = 0, outside = 0;
-        for (int64_t pos = first; pos < end; ++pos) {
-            const int64_t raw = target[pos];
-            ignored += raw == ignore;
-            outside += static_cast<uint64_t>(raw) - base >= classes;
+        if (const LogitsKernels* simd = logits_kernels()) {
+            const CountIndexFn count = sizeof(I) == 4 ? simd->count_i32 : simd->count_i64;
+            count(target, first, end, ignore, p_.index_base, layout_.classes, &ignored, &outside);
+        } else {
+            for (int64_t pos = first; pos < end; ++pos) {
+                const int64_t raw = target[pos];
+                ignored += raw == ignore;
+                outside += static_cast<uint64_t>(raw) - base >= classes;
+            }
         }
         const bool ignore_outside = static_cast<uint64_t>(ignore) - base >= classes;
         if (outside != (ignore_outside ? ignored : 0)) return false;

@@ -47,6 +47,10 @@ struct LogitsSums {
 using LogitsRowsFn = void (*)(const LogitsJob&, int64_t first, int64_t end, double factor, LogitsSums*);
 // The positions (o, i0 .. i0 + width) of a class-axis-1 input, width <= lanes: one vector wide.
 using LogitsTileFn = void (*)(const LogitsJob&, int64_t o, int64_t i0, int width, double factor, LogitsSums*);
+// Index targets [first, end) of an int32 or int64 array: how many equal the ignore index and how
+// many lie outside [base, base + classes).
+using CountIndexFn = void (*)(const void* target, int64_t first, int64_t end, int64_t ignore, int64_t base,
+                              int64_t classes, int64_t* ignored, int64_t* outside);
 
 struct LogitsKernels {
     const char* isa;
@@ -57,6 +61,7 @@ struct LogitsKernels {
     // Class-last rows, INDEX targets without smoothing, PROBABILITIES or LOG_PROBABILITIES input.
     LogitsRowsFn nll_rows_f32, nll_rows_f64;
     LogitsTileFn nll_tile_f32, nll_tile_f64;  // the same, class axis 1
+    CountIndexFn count_i32, count_i64;        // pass 1 of plain index targets
 };
 
 // One table per compiled instruction set (ce_logits_<isa>.cpp).

@@ -1198,6 +1198,7 @@ void rows_dispatch(const LogitsJob& j, int64_t first, int64_t end, double factor
 }
 
 #include "bce_simd.h"
+#include "count_simd.h"
 #include "nll_rows_simd.h"
 
 }  // namespace
@@ -1216,6 +1217,8 @@ const LogitsKernels kernels = {
     nll_rows_entry<double>,
     nll_tile_entry<float>,
     nll_tile_entry<double>,
+    count_index<int32_t>,
+    count_index<int64_t>,
 };
 
 }  // namespace XENT_ISA

@@ -91,6 +91,32 @@ int main() {
         CHECK(xent_compute(&c.p, c.x.data(), y32.data(), nullptr, nullptr, nullptr, nullptr, nullptr, c.grad.data(), &c.r) == XENT_OK);
         CHECK(c.r.count == 4);
     }
+    // The same counts over 37 positions, so the vector kernels' loops count whole vectors and a
+    // tail: a bad target in every position in turn, the lowest int64, ignored targets in both.
+    for (int int32 = 0; int32 < 2; ++int32) {
+        const int64_t n = 37, C = 5;
+        xent_problem p = make_problem({n, C});
+        p.target_dtype = int32 ? XENT_INT32 : XENT_INT64;
+        p.target_count = n;
+        std::vector<float> x(n * C, 0.25f);
+        std::vector<int64_t> y(n);
+        for (int64_t i = 0; i < n; ++i) y[i] = i % 7 == 3 ? -100 : i % C;
+        auto run = [&](xent_result* r) {
+            std::vector<int32_t> y32(y.begin(), y.end());
+            const void* t = int32 ? static_cast<const void*>(y32.data()) : static_cast<const void*>(y.data());
+            return xent_compute(&p, x.data(), t, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, r);
+        };
+        xent_result r{};
+        CHECK(run(&r) == XENT_OK);
+        CHECK(r.count == n - 5);  // positions 3, 10, 17, 24, 31 ignored
+        for (int64_t bad = 0; bad < n; ++bad) {
+            const int64_t kept = y[bad];
+            y[bad] = bad % 2 ? C : (int32 ? -1 : std::numeric_limits<int64_t>::min());
+            CHECK_MSG(run(&r) == XENT_ERR_TARGET, "int32 %d, bad target at %lld", int32, (long long)bad);
+            CHECK(message_has(("at position " + std::to_string(bad)).c_str()));
+            y[bad] = kept;
+        }
+    }
     {   // The gradient may be the input itself, but no partial overlap.
         Case c;
         CHECK(xent_compute(&c.p, c.x.data(), c.y.data(), nullptr, nullptr, nullptr, nullptr, nullptr, c.x.data(), &c.r) == XENT_OK);
