@@ -29,31 +29,7 @@ namespace xent {
 namespace XENT_ISA {
 namespace {
 
-template <typename T>
-struct Simd;
-
-template <>
-struct Simd<float> {
-    typedef float V __attribute__((vector_size(XENT_VECTOR_BYTES)));
-    typedef int32_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
-    typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES * 2)));  // the lanes in double
-    typedef int32_t I32 __attribute__((vector_size(XENT_VECTOR_BYTES)));    // the lanes in int32
-    using Int = int32_t;
-    static constexpr int kLanes = XENT_VECTOR_BYTES / 4;
-    static constexpr float kLowest = -3.402823466e+38f;
-};
-
-template <>
-struct Simd<double> {
-    typedef double V __attribute__((vector_size(XENT_VECTOR_BYTES)));
-    typedef int64_t I __attribute__((vector_size(XENT_VECTOR_BYTES)));
-    typedef double D __attribute__((vector_size(XENT_VECTOR_BYTES)));
-    typedef int32_t I32 __attribute__((vector_size(XENT_VECTOR_BYTES / 2)));
-    using Int = int64_t;
-    static constexpr int kLanes = XENT_VECTOR_BYTES / 8;
-    static constexpr double kLowest = -1.7976931348623157e+308;
-};
-
+#include "simd_types.h"
 #include "exp_simd.h"
 
 // Vectors per chunk of sweep 1: one max, rescale check and horizontal sum per chunk, so large

@@ -2,9 +2,11 @@
 //
 // exp(x) = 2^n * p(r), n = round(x / ln 2), r = x - n ln2_hi - n ln2_lo (Cody-Waite: n * ln2_hi
 // is exact), p a degree-6 (float) or degree-11 (double) polynomial with p(0) = p'(0) = 1 fitted by
-// tools/exp/fit_exp.py: at most 1.21 ulp (float) and 1.54 ulp (double) over the softmax range.
-// Inputs below the smallest normal result give exactly 0 (so a -inf logit has probability 0), NaN
-// stays NaN, and every comparison is written so that a NaN operand falls through unchanged.
+// tools/exp/fit_exp.py. AVX-512 double reduces by ln2/16 and reads 2^(j/16) from a table instead
+// (vexp_table_pd). native/tests/test_exp measures every ISA's exp against long double: at most
+// 1.6 ulp wherever the result is normal. Inputs below the smallest normal result give 0 (AVX-512:
+// 0 or a subnormal), so a -inf logit has probability 0; NaN stays NaN, and every comparison is
+// written so that a NaN operand falls through unchanged.
 
 template <typename T>
 struct ExpConstants;
@@ -63,6 +65,38 @@ inline Simd<double>::V exp_polynomial<Simd<double>::V, double>(Simd<double>::V r
     return p * r + 1.0;
 }
 
+#if defined(__AVX512F__) && XENT_VECTOR_BYTES == 64
+// exp for AVX-512 double: x = (16k + j) ln2/16 + r, |r| <= ln2/32, exp(x) = 2^k * 2^(j/16) * e^r.
+// The 16 values of 2^(j/16) fit in two registers, read by one vpermt2pd, and e^r - 1 on the
+// small interval needs degree 6 where the whole [-ln2/2, ln2/2] needed 11: 13 instructions after
+// the clamp instead of 16, in a loop bound by them (float64 rows: tools/exp/fit_exp.py fits the
+// polynomial and measures at most 1.20 ulp over [-708, 0]). x is clamped by the caller.
+__attribute__((always_inline)) inline __m512d vexp_table_pd(__m512d x) {
+    using K = ExpConstants<double>;
+    // Adding 1.5 * 2^48 rounds x * 16 / ln2 to an integer n = 16k + j held in the low mantissa
+    // bits: their low 4 bits are j (for negative n too), which is all vpermt2pd reads of an index.
+    const __m512d magic = _mm512_set1_pd(1.5 * 281474976710656.0);
+    const __m512d shifted = _mm512_fmadd_pd(x, _mm512_set1_pd(K::kLog2e), magic);
+    const __m512d n16 = _mm512_sub_pd(shifted, magic);  // n / 16, exact
+    // (n / 16 * ln2_hi is exact: n has at most 15 bits and ln2_hi 32.)
+    __m512d r = _mm512_fnmadd_pd(n16, _mm512_set1_pd(K::kLn2Hi), x);
+    r = _mm512_fnmadd_pd(n16, _mm512_set1_pd(K::kLn2Lo), r);
+    __m512d s = _mm512_fmadd_pd(_mm512_set1_pd(0.0013888309351086086), r, _mm512_set1_pd(0.00833347296770633));
+    s = _mm512_fmadd_pd(s, r, _mm512_set1_pd(0.04166666671326068));
+    s = _mm512_fmadd_pd(s, r, _mm512_set1_pd(0.16666666664373764));
+    s = _mm512_fmadd_pd(s, r, _mm512_set1_pd(0.49999999999999295));
+    s = _mm512_fmadd_pd(s, r, _mm512_set1_pd(1.0));
+    const __m512d q = _mm512_mul_pd(s, r);  // e^r - 1
+    const __m512d low = _mm512_setr_pd(1.0, 1.0442737824274138, 1.0905077326652577, 1.1387886347566916,
+                                       1.189207115002721, 1.241857812073484, 1.2968395546510096, 1.3542555469368927);
+    const __m512d high = _mm512_setr_pd(1.4142135623730951, 1.4768261459394993, 1.5422108254079407, 1.6104903319492543,
+                                        1.681792830507429, 1.7562521603732995, 1.8340080864093424, 1.9152065613971474);
+    const __m512d t = _mm512_permutex2var_pd(low, _mm512_castpd_si512(shifted), high);  // 2^(j/16)
+    // t + t q rounds once; scalef multiplies by 2^floor(n / 16) = 2^k and underflows to 0.
+    return _mm512_scalef_pd(_mm512_fmadd_pd(t, q, t), n16);
+}
+#endif
+
 // kNonPositive: the caller guarantees x <= 0 or NaN (softmax's x - max), so no overflow clamp.
 template <typename T, bool kNonPositive = false>
 __attribute__((always_inline)) inline typename Simd<T>::V vexp(typename Simd<T>::V x) {
@@ -80,14 +114,12 @@ __attribute__((always_inline)) inline typename Simd<T>::V vexp(typename Simd<T>:
         x = (V)_mm512_max_pd(_mm512_set1_pd(K::kLow * 1.2), (__m512d)x);
         if (!kNonPositive) x = (V)_mm512_min_pd(_mm512_set1_pd(K::kHigh), (__m512d)x);
     }
-    V n;
-    if constexpr (sizeof(T) == 4) n = (V)_mm512_roundscale_ps((__m512)(x * K::kLog2e), _MM_FROUND_TO_NEAREST_INT);
-    else n = (V)_mm512_roundscale_pd((__m512d)(x * K::kLog2e), _MM_FROUND_TO_NEAREST_INT);
+    if constexpr (sizeof(T) == 8) return (V)vexp_table_pd((__m512d)x);
+    const V n = (V)_mm512_roundscale_ps((__m512)(x * K::kLog2e), _MM_FROUND_TO_NEAREST_INT);
     V r = x - n * K::kLn2Hi;
     r = r - n * K::kLn2Lo;
     const V p = exp_polynomial<V, T>(r);
-    if constexpr (sizeof(T) == 4) return (V)_mm512_scalef_ps((__m512)p, (__m512)n);
-    else return (V)_mm512_scalef_pd((__m512d)p, (__m512d)n);
+    return (V)_mm512_scalef_ps((__m512)p, (__m512)n);
 #else
     using I = typename Simd<T>::I;
     const I underflow = x < K::kLow;                 // false for NaN

@@ -1,0 +1,40 @@
+// One instruction set's vectorised exp over arrays, for test_exp: each exp_<isa>.cpp defines
+// XENT_VECTOR_BYTES and XENT_ISA and includes this, compiled with that ISA's flags, as the
+// library's kernels are. Only builtins here (no standard-library inline code), so nothing compiled
+// for one ISA can be merged into code the others run.
+#pragma once
+
+#include <cstdint>
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "exp_api.h"
+
+namespace xent {
+namespace XENT_ISA {
+namespace {
+
+#include "../src/simd_types.h"
+#include "../src/exp_simd.h"
+
+// y = exp(x) over n values, n a multiple of the ISA's lanes; kNonPositive as vexp's.
+template <typename T, bool kNonPositive>
+void exp_array(const T* x, T* y, int64_t n) {
+    using V = typename Simd<T>::V;
+    for (int64_t i = 0; i < n; i += Simd<T>::kLanes) {
+        V v;
+        __builtin_memcpy(&v, x + i, sizeof v);
+        v = vexp<T, kNonPositive>(v);
+        __builtin_memcpy(y + i, &v, sizeof v);
+    }
+}
+
+}  // namespace
+
+const ExpFunctions exp_functions = {
+    exp_array<float, false>, exp_array<float, true>, exp_array<double, false>, exp_array<double, true>,
+};
+
+}  // namespace XENT_ISA
+}  // namespace xent
