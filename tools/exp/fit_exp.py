@@ -5,9 +5,10 @@ exp(x) = 2^n * p(r), n = round(x / ln 2), r = x - n ln 2 in [-ln2/2, ln2/2] (two
 Cody-Waite reduction). p is fitted by least squares on Chebyshev nodes with p(0) = 1 fixed, which
 is close to minimax. Prints C++ constants for native/src/exp_simd.h and the worst error over a
 dense sweep of [-87, 0] (float) and [-708, 0] (double), evaluated in the target precision.
-The AVX-512 double exp reduces further, x = (16k + j) ln2/16 + r with |r| <= ln2/32, and
-multiplies e^r by 2^(j/16) from a 16-entry table (two registers, vpermt2pd): there p needs degree 6,
-evaluated as T + T*q with q = e^r - 1 (its rounding is measured with fused multiply-adds).
+The AVX-512 exp reduces further, x = (16k + j) ln2/16 + r with |r| <= ln2/32, and multiplies e^r
+by 2^(j/16) from a 16-entry table (one register of floats, two of doubles): there p needs degree 3
+(float) or 6 (double), evaluated as T + T*q with q = e^r - 1 (rounding measured with fused
+multiply-adds).
 Run: /usr/bin/python3 tools/exp/fit_exp.py
 """
 import numpy as np
@@ -47,28 +48,30 @@ def evaluate(coef, x, dtype):
     return np.ldexp(p, n.astype(np.int32)).astype(dtype)
 
 
-TABLE = np.array([np.float64(np.exp2(np.longdouble(j) / 16)) for j in range(16)])
+def table(dtype):
+    return np.array([dtype(np.exp2(np.longdouble(j) / 16)) for j in range(16)])
 
 
-def fma(a, b, c):
-    """a * b + c rounded once to double (long double carries the product closely enough)."""
-    return (np.longdouble(a) * np.longdouble(b) + np.longdouble(c)).astype(np.float64)
+def fma(a, b, c, dtype=np.float64):
+    """a * b + c rounded once to dtype (long double carries the product closely enough)."""
+    return (np.longdouble(a) * np.longdouble(b) + np.longdouble(c)).astype(dtype)
 
 
 def evaluate_table(coef, x, dtype):
-    ln2_hi, ln2_lo = split_ln2(np.float64)
-    magic = np.float64(1.5 * 2.0**48)  # adding it rounds to a multiple of 1/16
-    shifted = fma(x, np.float64(1 / LN2), magic)
-    n16 = shifted - magic
-    r = fma(-n16, ln2_hi, x)
-    r = fma(-n16, ln2_lo, r)
-    s = np.float64(coef[-1])
+    ln2_hi, ln2_lo = split_ln2(dtype)
+    mantissa = 23 if dtype == np.float32 else 52
+    magic = dtype(1.5 * 2.0 ** (mantissa - 4))  # adding it rounds to a multiple of 1/16
+    shifted = fma(x, dtype(1 / LN2), magic, dtype)
+    n16 = (shifted - magic).astype(dtype)
+    r = fma(-n16, ln2_hi, x, dtype)
+    r = fma(-n16, ln2_lo, r, dtype)
+    s = dtype(coef[-1])
     for c in coef[-2:0:-1]:
-        s = fma(s, r, np.float64(c))
-    q = s * r
-    n = np.rint(n16 * 16).astype(np.int64)
-    t = TABLE[n & 15]
-    return np.ldexp(fma(t, q, t), np.floor(n16).astype(np.int32))
+        s = fma(s, r, dtype(c), dtype)
+    q = (s * r).astype(dtype)
+    n = np.rint(n16.astype(np.float64) * 16).astype(np.int64)
+    t = table(dtype)[n & 15]
+    return np.ldexp(fma(t, q, t, dtype), np.floor(n16).astype(np.int32)).astype(dtype)
 
 
 def ulp_error(coef, lo, dtype, evaluate=evaluate):
@@ -87,10 +90,11 @@ for name, dtype, degree, lo in (("float", np.float32, 6, -87.0), ("double", np.f
     for i, c in enumerate(coef):
         print(f"    {float(dtype(c))!r},  // c{i}")
 
-coef = fit(6, LN2 / 32)
-print(f"// double, AVX-512 table of 2^(j/16): degree 6, max error {ulp_error(coef, -708.0, np.float64, evaluate_table):.2f} ulp "
-      "over [-708.0, 0]")
-for i, c in enumerate(coef):
-    print(f"    {float(c)!r},  // c{i}")
-for j, t in enumerate(TABLE):
-    print(f"    {float(t)!r},  // 2^({j}/16)")
+for name, dtype, degree, lo in (("float", np.float32, 3, -87.0), ("double", np.float64, 6, -708.0)):
+    coef = fit(degree, LN2 / 32)
+    print(f"// {name}, AVX-512 table of 2^(j/16): degree {degree}, max error "
+          f"{ulp_error(coef, lo, dtype, evaluate_table):.2f} ulp over [{lo}, 0]")
+    for i, c in enumerate(coef):
+        print(f"    {float(dtype(c))!r},  // c{i}")
+    for j, t in enumerate(table(dtype)):
+        print(f"    {float(t)!r},  // 2^({j}/16)")
