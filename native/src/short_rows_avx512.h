@@ -5,8 +5,8 @@
 // The 16 rows are loaded with masked loads (never past a row, never past the last row) and
 // transposed in registers, so that vector c holds class c of every row. From there it is the
 // arithmetic of tile<..., kGather> with the plain options folded in, but with every class vector
-// in a register: the loops over classes run to the constant 16 and skip
-// c >= C, which lets the compiler unroll them and keep all 16 vectors in registers, where the
+// in a register: C is a template constant (one instance per class count, short_rows_of), so the
+// loops over classes unroll to exactly C steps and all 16 vectors stay in registers, where the
 // generic tile stages them through memory and splits its double vectors with spills. The per-row
 // numbers in double are two 8-lane halves. Rows past the end of the call are computed as
 // excluded rows and never stored.
@@ -320,9 +320,9 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
     sums->correct += correct;
 }
 
-
 // short_rows for the call's class count, a constant in each instance: the loops over classes
 // unroll to exactly C steps and the transposes drop the shuffles of the unused class vectors.
+// (short_rows_apply admits 1 <= C <= 16 only.)
 template <bool kGrad>
 void short_rows_of(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
     switch (j.classes) {
