@@ -290,6 +290,9 @@ int main(int argc, char** argv) {
     add({"float64 fwd+bwd", {rows, 32000}, 1, true, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"float64 fwd+bwd", {rows, 32000}, 1, true, true, XENT_TARGET_INDEX, 0.0, false, 2});
     // Other forms and shapes, 1 thread (no targets of their own: they show each path's speed).
+    // Rows that stay in L2 (128 KB in float32), 200 calls a run: the kernels' own speed, memory aside.
+    add({"form: rows in L2, float32", {4, 8192}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1, 200});
+    add({"form: rows in L2, float64", {4, 8192}, -1, true, true, XENT_TARGET_INDEX, 0.0, false, 1, 200});
     add({"form: class last, 65 classes", {(quick ? 1 : 8) * 2017, 65}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"form: class last, 100 classes", {(quick ? 1 : 8) * 1311, 100}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"form: class last, 1000 classes", {rows / 4, 1000}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
