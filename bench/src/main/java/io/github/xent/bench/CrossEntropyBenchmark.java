@@ -19,9 +19,10 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Cross-entropy forward and forward+backward, side by side in one run: xent native (1 thread, all
  * threads), xent's pure-Java backend, a Java Vector API implementation, libtorch (1 thread, all
- * threads), and the memory floor (read-only, read+write over the same bytes). Index targets,
- * class-last rows, mean reduction. Data is allocated once per trial; each trial first checks the
- * contender's loss against xent's native one.
+ * threads), and the memory floor (read-only, read+write over the same bytes; probability targets
+ * are read by it too). Index targets by default (see {@link #variant}), class-last rows or class
+ * axis 1 (see {@link #shape}), mean reduction. Data is allocated once per trial; each trial first
+ * checks the contender's loss against xent's native one.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -6,7 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The memory floor over the same bytes as the logits: a streaming read-only pass (a sum) or a
- * read+write pass (the gradient buffer gets x / 2). No loss: nothing to compare.
+ * read+write pass (the gradient buffer gets x / 2). Probability targets are a stream of their own,
+ * as large as the logits, so for them both passes read the targets too (a sum of both; x / 2 + t).
+ * No loss: nothing to compare.
  */
 final class MemoryFloor implements Contender {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -34,7 +36,10 @@ final class MemoryFloor implements Contender {
     }
 
     private double read() {
-        float[] x = p.logitsArray;
+        return p.probabilities ? sum(p.logitsArray) + sum(p.probsArray) : sum(p.logitsArray);
+    }
+
+    private static double sum(float[] x) {
         int bound = S.loopBound(x.length), i = 0;
         FloatVector a = FloatVector.zero(S), b = FloatVector.zero(S);
         for (; i + S.length() < bound; i += 2 * S.length()) {
@@ -49,8 +54,16 @@ final class MemoryFloor implements Contender {
     private double readWrite() {
         float[] x = p.logitsArray, y = p.gradArray;
         int bound = S.loopBound(x.length), i = 0;
-        for (; i < bound; i += S.length()) FloatVector.fromArray(S, x, i).mul(0.5f).intoArray(y, i);
-        for (; i < x.length; i++) y[i] = x[i] * 0.5f;
+        if (p.probabilities) {
+            float[] t = p.probsArray;
+            for (; i < bound; i += S.length()) {
+                FloatVector.fromArray(S, x, i).mul(0.5f).add(FloatVector.fromArray(S, t, i)).intoArray(y, i);
+            }
+            for (; i < x.length; i++) y[i] = x[i] * 0.5f + t[i];
+        } else {
+            for (; i < bound; i += S.length()) FloatVector.fromArray(S, x, i).mul(0.5f).intoArray(y, i);
+            for (; i < x.length; i++) y[i] = x[i] * 0.5f;
+        }
         return y[0];
     }
 }

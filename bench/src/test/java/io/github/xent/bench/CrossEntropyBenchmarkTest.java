@@ -22,7 +22,8 @@ class CrossEntropyBenchmarkTest {
         "64x1000,smoothing,xent-native-1", "64x1000,smoothing,xent-java", "64x1000,smoothing,vector-api",
         "64x1000,probabilities,xent-native-1", "64x1000,probabilities,xent-java", "64x1000,probabilities,vector-api",
         "2x21x16x16,index,xent-native-1", "2x21x16x16,index,xent-java", "2x21x16x16,index,vector-api",
-        "2x7x8x16,probabilities,vector-api", "2x7x8x16,smoothing,vector-api"})
+        "2x7x8x16,probabilities,vector-api", "2x7x8x16,smoothing,vector-api",
+        "64x1000,probabilities,floor-read", "64x1000,probabilities,floor-readwrite"})
     void contenderAgreesAndRuns(String shape, String variant, String contender) {
         CrossEntropyBenchmark b = new CrossEntropyBenchmark();
         b.shape = shape;
