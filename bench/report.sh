@@ -28,11 +28,15 @@ if [ "$profile" = quick ]; then
 else
     java -jar "$jar" CrossEntropyBenchmark -p shape=32x10,65536x10,256x1000,4096x32000,1024x128256 -p variant=index \
         "${iterations[@]}" -rf json -rff "$out/results-full-index.json"
-    # Label smoothing and probability targets at the LLM shape (the pure-Java backend and the floors
-    # add nothing new there), and class axis 1 (N, C, H, W) for every contender.
+    # Label smoothing and probability targets at the LLM shape (the pure-Java backend adds nothing
+    # new there, nor do the floors with smoothing: the same bytes as index targets; probability
+    # targets are a third stream, which their floors read), and class axis 1 (N, C, H, W) for every
+    # contender.
     java -jar "$jar" CrossEntropyBenchmark -p shape=4096x32000 -p variant=smoothing,probabilities \
         -p contender=xent-native-1,xent-native-all,vector-api,libtorch-1,libtorch-all "${iterations[@]}" \
         -rf json -rff "$out/results-full-variants.json"
+    java -jar "$jar" CrossEntropyBenchmark -p shape=4096x32000 -p variant=probabilities \
+        -p contender=floor-read,floor-readwrite "${iterations[@]}" -rf json -rff "$out/results-full-variant-floors.json"
     java -jar "$jar" CrossEntropyBenchmark -p shape=8x21x256x256 -p variant=index "${iterations[@]}" \
         -rf json -rff "$out/results-full-axis1.json"
 fi
