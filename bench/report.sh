@@ -47,4 +47,10 @@ for c in xent-native-1 xent-native-all xent-java vector-api libtorch-1 libtorch-
     java "${flags[@]}" -cp "$jar" io.github.xent.bench.PeakMemory "$c" 4096x32000 | tee -a "$out/memory.jsonl"
 done
 
-java -Djava.awt.headless=true -cp "$jar" io.github.xent.bench.Report "$out" "$out/memory.jsonl" "$out"/results-"$profile"*.json
+# Index targets first, then the variants with their floors, then class axis 1.
+if [ "$profile" = quick ]; then
+    results=("$out/results-quick.json")
+else
+    results=("$out"/results-full-{index,variants,variant-floors,axis1}.json)
+fi
+java -Djava.awt.headless=true -cp "$jar" io.github.xent.bench.Report "$out" "$out/memory.jsonl" "${results[@]}"

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +61,10 @@ public final class Report {
         System.out.println(header + table);
     }
 
+    /** The contenders as CrossEntropyBenchmark lists them. */
+    static final List<String> CONTENDERS = List.of("xent-native-1", "xent-native-all", "xent-java", "vector-api", "libtorch-1",
+            "libtorch-all", "floor-read", "floor-readwrite");
+
     static List<Row> read(Path json) throws IOException {
         List<Row> rows = new ArrayList<>();
         for (JsonNode run : new ObjectMapper().readTree(json.toFile())) {
@@ -87,6 +92,8 @@ public final class Report {
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
         }
         for (Map.Entry<String, List<Row>> g : groups.entrySet()) {
+            // The contenders in the benchmark's own order, whichever results file each came from.
+            g.getValue().sort(Comparator.comparingInt(r -> CONTENDERS.indexOf(r.contender())));
             sb.append("## ").append(g.getKey()).append("\n\n| contender | time per call | ns/element | GB/s | vs libtorch | vs Vector API | vs pure Java | x floor |\n")
                     .append("|---|---|---|---|---|---|---|---|\n");
             for (Row r : g.getValue()) {
