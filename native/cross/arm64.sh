@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Cross-builds the native library and its tests for 64-bit ARM Linux (there only the portable
+# kernels exist: NEON through GCC's vector extensions) and runs the tests under qemu-user:
+#   native/cross/arm64.sh BUILD_DIR
+# Needs Debian's g++-aarch64-linux-gnu and qemu-user, and installs them with apt-get when it runs as
+# root. Exit status 3: not run, because they could not be had (the reason is printed).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="${1:?usage: native/cross/arm64.sh BUILD_DIR}"
+need=()
+command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 || need+=(g++-aarch64-linux-gnu)
+command -v qemu-aarch64 >/dev/null 2>&1 || need+=(qemu-user)
+if [ "${#need[@]}" -gt 0 ]; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "arm64: not run: needs ${need[*]} (apt-get install ${need[*]})"
+        exit 3
+    fi
+    echo "arm64: installing ${need[*]}"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >"$out.apt.log" 2>&1; then
+        tail -n 5 "$out.apt.log"
+        echo "arm64: not run: apt-get could not install ${need[*]}"
+        exit 3
+    fi
+fi
+cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$root/native/cross/aarch64-linux-gnu.cmake" >/dev/null
+cmake --build "$out" --parallel "$(nproc 2>/dev/null || echo 2)" >/dev/null
+aarch64-linux-gnu-readelf -h "$out/lib/libxent.so" | grep -E "Machine:"
+ctest --test-dir "$out" --output-on-failure
