@@ -210,7 +210,10 @@ std::unique_ptr<Prepared> prepare(const Case& c) {
     const float* tf = reinterpret_cast<const float*>(probs);
     if (c.backward && tf) prepared->floor = [xf, tf, gf, bytes, threads] { read2_write_pass(xf, tf, gf, bytes, threads); };
     else if (c.backward) prepared->floor = [xf, gf, bytes, threads] { read_write_pass(xf, gf, bytes, threads); };
-    else if (tf) prepared->floor = [xf, tf, bytes, threads] { read_pass(xf, bytes, threads), read_pass(tf, bytes, threads); };
+    else if (tf) prepared->floor = [xf, tf, bytes, threads] {
+        read_pass(xf, bytes, threads);
+        read_pass(tf, bytes, threads);
+    };
     else prepared->floor = [xf, bytes, threads] { read_pass(xf, bytes, threads); };
     prepared->elements = elements;
     prepared->calls = calls;
