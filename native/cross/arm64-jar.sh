@@ -12,23 +12,10 @@ out="${1:?usage: native/cross/arm64-jar.sh OUT_DIR}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 arm_java=/usr/lib/jvm/java-17-openjdk-arm64/bin/java
-need=()
-command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 || need+=(g++-aarch64-linux-gnu)
-command -v qemu-aarch64 >/dev/null 2>&1 || need+=(qemu-user)
+. "$root/native/cross/packages.sh"
+need=($(missing_cross_packages))
 [ -x "$arm_java" ] || need+=(openjdk-17-jre-headless:arm64)
-if [ "${#need[@]}" -gt 0 ]; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "arm64 jar: not run: needs ${need[*]} (dpkg --add-architecture arm64; apt-get install ${need[*]})"
-        exit 3
-    fi
-    echo "arm64 jar: installing ${need[*]}"
-    if ! { dpkg --add-architecture arm64 && apt-get update -qq &&
-           DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$out/apt.log" 2>&1; then
-        tail -n 5 "$out/apt.log"
-        echo "arm64 jar: not run: apt-get could not install ${need[*]}"
-        exit 3
-    fi
-fi
+ensure_packages "arm64 jar" "$out/apt.log" "${need[@]}"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

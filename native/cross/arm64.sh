@@ -8,21 +8,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:?usage: native/cross/arm64.sh BUILD_DIR}"
-need=()
-command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 || need+=(g++-aarch64-linux-gnu)
-command -v qemu-aarch64 >/dev/null 2>&1 || need+=(qemu-user)
-if [ "${#need[@]}" -gt 0 ]; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "arm64: not run: needs ${need[*]} (apt-get install ${need[*]})"
-        exit 3
-    fi
-    echo "arm64: installing ${need[*]}"
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >"$out.apt.log" 2>&1; then
-        tail -n 5 "$out.apt.log"
-        echo "arm64: not run: apt-get could not install ${need[*]}"
-        exit 3
-    fi
-fi
+. "$root/native/cross/packages.sh"
+ensure_packages arm64 "$out.apt.log" $(missing_cross_packages)
 cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$root/native/cross/aarch64-linux-gnu.cmake" >/dev/null
 cmake --build "$out" --parallel "$(nproc 2>/dev/null || echo 2)" >/dev/null
 aarch64-linux-gnu-readelf -h "$out/lib/libxent.so" | grep -E "Machine:"

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.openjdk.jmh.annotations.Param;
 
 /**
  * Turns a JMH JSON result (and the PeakMemory lines) into docs/bench/report.md and a bar chart,
@@ -61,9 +62,16 @@ public final class Report {
         System.out.println(header + table);
     }
 
-    /** The contenders as CrossEntropyBenchmark lists them. */
-    static final List<String> CONTENDERS = List.of("xent-native-1", "xent-native-all", "xent-java", "vector-api", "libtorch-1",
-            "libtorch-all", "floor-read", "floor-readwrite");
+    /** The contenders in the order CrossEntropyBenchmark's {@code @Param} lists them. */
+    static final List<String> CONTENDERS = contenders();
+
+    private static List<String> contenders() {
+        try {
+            return List.of(CrossEntropyBenchmark.class.getField("contender").getAnnotation(Param.class).value());
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static List<Row> read(Path json) throws IOException {
         List<Row> rows = new ArrayList<>();
