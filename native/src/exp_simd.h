@@ -3,8 +3,9 @@
 // exp(x) = 2^n * p(r), n = round(x / ln 2), r = x - n ln2_hi - n ln2_lo (Cody-Waite: n * ln2_hi
 // is exact), p a degree-6 (float) or degree-11 (double) polynomial with p(0) = p'(0) = 1 fitted by
 // tools/exp/fit_exp.py. AVX-512 reduces by ln2/16 instead and reads 2^(j/16) from a table held in
-// registers (vexp_table_ps, vexp_table_pd), which leaves polynomials of degree 3 and 6. native/tests/test_exp measures every ISA's exp against long double: at most
-// 1.6 ulp wherever the result is normal. Inputs below the smallest normal result give 0 (AVX-512:
+// registers (vexp_table_ps, vexp_table_pd), which leaves polynomials of degree 3 and 6.
+// native/tests/test_exp measures every ISA's exp against long double: at most 1.6 ulp wherever the
+// result is normal. Inputs below the smallest normal result give 0 (AVX-512:
 // 0 or a subnormal), so a -inf logit has probability 0; NaN stays NaN, and every comparison is
 // written so that a NaN operand falls through unchanged.
 
