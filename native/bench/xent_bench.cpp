@@ -8,7 +8,6 @@
 // Medians of N timed runs after one warm-up run (which also faults the output pages in). A second
 // table gives the speed targets; its ratios are medians of N back-to-back pairs of runs
 // of the two cases compared, which a shared machine's drift between the table's rows does not skew.
-#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "thread_pool.h"
 #include "xent.h"
 
 namespace {
@@ -32,8 +32,16 @@ double seconds_now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// Runs `run` for at least 20 ms: caches, page tables, and the pool's threads, which a sleeping
+// virtual CPU wakes for only after as long as a millisecond.
+void warm_up(const std::function<void()>& run) {
+    const double until = seconds_now() + 0.02;
+    do run();
+    while (seconds_now() < until);
+}
+
 double median_seconds(const std::function<void()>& run) {
-    run();  // warm-up
+    warm_up(run);
     std::vector<double> t;
     for (int r = 0; r < repeats; ++r) {
         double start = seconds_now();
@@ -80,37 +88,42 @@ struct Result {
     double ns_per_element, gb_per_s, floor_ns_per_element, floor_ratio;
 };
 
-// The floors: the same bytes, the same threads, nothing computed; one pass each.
+// The floors: the same bytes, the same threads, nothing computed; one pass each. They run on the
+// library's own thread pool (the benchmark links the library's objects), one contiguous range per
+// thread: the same threads, woken the same way, as the calls they are compared with.
+template <class Range>
+void split(size_t n, int threads, Range range) {
+    auto task = [&](int64_t k) { range(n * k / threads, n * (k + 1) / threads); };
+    xent::parallel_for(threads, threads, task);
+}
+
 // The read floor sums into 32 independent accumulators: one running sum would be bound by the
 // add's latency (about 0.8 ns per element here), not by memory.
 void read_pass(const float* x, size_t bytes, int threads) {
     constexpr size_t kWays = 32;
-    const size_t blocks = bytes / sizeof(float) / kWays;
     static volatile float sink = 0;
-    float total = 0;
-#pragma omp parallel for reduction(+ : total) num_threads(threads) schedule(static)
-    for (size_t b = 0; b < blocks; b += 64) {
+    split(bytes / sizeof(float) / kWays, threads, [&](size_t first, size_t end) {
         float acc[kWays] = {};
-        const size_t end = std::min(blocks, b + 64);
-        for (size_t i = b; i < end; ++i)
+        for (size_t i = first; i < end; ++i)
             for (size_t k = 0; k < kWays; ++k) acc[k] += x[i * kWays + k];
+        float total = 0;
         for (size_t k = 0; k < kWays; ++k) total += acc[k];
-    }
-    sink = total;
+        sink = total;
+    });
 }
 
 void read_write_pass(const float* x, float* y, size_t bytes, int threads) {
-    const size_t n = bytes / sizeof(float);
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t i = 0; i < n; ++i) y[i] = x[i] * 0.5f;
+    split(bytes / sizeof(float), threads, [&](size_t first, size_t end) {
+        for (size_t i = first; i < end; ++i) y[i] = x[i] * 0.5f;
+    });
 }
 
 // Two inputs read and one output written, side by side: the floor of a fwd+bwd with a target
 // per element (probability or binary targets).
 void read2_write_pass(const float* x, const float* t, float* y, size_t bytes, int threads) {
-    const size_t n = bytes / sizeof(float);
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t i = 0; i < n; ++i) y[i] = x[i] * 0.5f + t[i];
+    split(bytes / sizeof(float), threads, [&](size_t first, size_t end) {
+        for (size_t i = first; i < end; ++i) y[i] = x[i] * 0.5f + t[i];
+    });
 }
 
 // One case with its buffers filled: `call` times one run of it (c.calls calls), `floor` one pass
@@ -237,8 +250,8 @@ Result run(const Case& c) {
 // does not always fall on the same side.
 double paired_ratio(const std::function<void()>& a, int64_t a_elements, const std::function<void()>& b,
                     int64_t b_elements) {
-    a();  // warm-up
-    b();
+    warm_up(a);
+    warm_up(b);
     auto time = [](const std::function<void()>& run) {
         const double start = seconds_now();
         run();
@@ -286,7 +299,7 @@ int main(int argc, char** argv) {
     }
     const int64_t rows = quick ? 512 : 4096;
     std::printf("xent %s, isa %s, %d threads available, median of %d runs\n\n", xent_version(), xent_isa_name(xent_isa()),
-                omp_get_max_threads(), repeats);
+                xent_max_threads(), repeats);
     std::printf("| case | shape | threads | ns/element | GB/s | floor ns/element | x floor |\n"
                 "|---|---|---|---|---|---|---|\n");
     std::vector<Case> cases;

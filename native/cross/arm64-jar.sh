@@ -25,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 jar="$(ls "$work"/java/core/target/xent-*-linux-arm64.jar)"
 cp "$jar" "$out/"
 unzip -l "$jar" | grep -E '\.so'
-for lib in libxent.so libjniXentNative.so libgomp.so.1; do
+for lib in libxent.so libjniXentNative.so; do
     unzip -p "$jar" "io/github/xent/jni/linux-arm64/$lib" >"$work/$lib"
     echo "$lib: $(aarch64-linux-gnu-readelf -h "$work/$lib" | grep -E 'Machine:' | xargs)"
 done

@@ -7,9 +7,6 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:-$root/build-fuzz}"
 mkdir -p "$out"
 san="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-# Without OpenMP: clang 14 cannot read GCC 12's omp.h (the library then runs every call serially;
-# the OpenMP paths are covered by the sanitizer build of the native tests in .ci/run).
-omp="-Wno-unknown-pragmas"
 objects=()
 for src in "$root"/native/src/*.cpp; do
     flags=""
@@ -18,10 +15,10 @@ for src in "$root"/native/src/*.cpp; do
         ce_logits_avx512.cpp) flags="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mavx2" ;;
     esac
     obj="$out/$(basename "$src" .cpp).o"
-    clang++ -std=c++17 $san $omp $flags -ffp-contract=fast -DXENT_VERSION_STRING='"fuzz"' \
+    clang++ -std=c++17 $san -pthread $flags -ffp-contract=fast -DXENT_VERSION_STRING='"fuzz"' \
         -I"$root/native/include" -c "$src" -o "$obj"
     objects+=("$obj")
 done
-clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I"$root/native/include" \
+clang++ -std=c++17 -g -O1 -pthread -fsanitize=fuzzer,address,undefined -I"$root/native/include" \
     "$root/native/fuzz/fuzz_compute.cpp" "${objects[@]}" -o "$out/fuzz_compute"
 echo "$out/fuzz_compute"

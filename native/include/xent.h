@@ -90,7 +90,7 @@ typedef struct xent_problem {
     int64_t lengths_dtype;         /* XENT_INT32 or XENT_INT64 when lengths are given */
     int64_t ignore_index;          /* INDEX only: positions with this target are excluded */
     int64_t index_base;            /* 0 or 1: the class of index value `index_base` is class 0 */
-    int64_t threads;               /* 0: the library's default (OpenMP's); else the exact count */
+    int64_t threads;               /* 0: xent_max_threads(); else at most this many, <= xent_max_threads() */
     /* Capacities in elements, 0 where the buffer is absent (NULL). The library checks that each
      * given buffer holds at least what the problem needs and never touches anything past it. */
     int64_t input_count;
@@ -175,8 +175,15 @@ XENT_API int xent_supported_isa(void);
 /* "scalar", "portable", "avx2", "avx512", or "unknown". */
 XENT_API const char* xent_isa_name(int isa);
 
-/* The thread count that threads = 0 stands for (OpenMP's default on this machine). */
+/* The thread count that threads = 0 stands for: xent_max_threads(). */
 XENT_API int xent_default_threads(void);
+
+/* The most threads a call may ask for: the CPUs this process may run on, or the environment
+ * variable XENT_MAX_THREADS (1 to 1024) when it is set as the library loads. A call runs on its
+ * calling thread and on idle workers of one pool that every calling thread shares, which never
+ * holds more than xent_max_threads() - 1 threads; a worker the system cannot create is done
+ * without (the call still completes). Results do not depend on how many threads ran. */
+XENT_API int xent_max_threads(void);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,10 @@
 // The exported C API: validates, then hands the call to the kernel for its form.
-#include "omp_compat.h"
-
 #include <cstddef>
 #include <new>
 
 #include "error.h"
 #include "job.h"
+#include "thread_pool.h"
 #include "xent.h"
 
 #ifndef XENT_VERSION_STRING
@@ -31,7 +30,7 @@ int xent_compute(const xent_problem* problem, const void* input, const void* tar
         int status = xent::validate(problem, input, target, class_weights, sample_weights, lengths,
                                     grad_output, loss_out, grad_input, &job);
         if (status != XENT_OK) return status;
-        if (problem->target_kind == XENT_TARGET_BINARY) return xent::compute_binary(job, result);
+        if (job.problem.target_kind == XENT_TARGET_BINARY) return xent::compute_binary(job, result);
         return xent::compute_class(job, result);
     } catch (const std::bad_alloc&) {
         return xent::fail(XENT_ERR_INTERNAL, "out of memory");
@@ -50,6 +49,8 @@ size_t xent_problem_size(void) { return sizeof(xent_problem); }
 
 size_t xent_result_size(void) { return sizeof(xent_result); }
 
-int xent_default_threads(void) { return omp_get_max_threads(); }
+int xent_default_threads(void) { return xent::max_threads(); }
+
+int xent_max_threads(void) { return xent::max_threads(); }
 
 }  // extern "C"

@@ -39,7 +39,7 @@ class BinaryKernel {
 
 public:
     explicit BinaryKernel(const Job& job)
-        : p_(*job.problem),
+        : p_(job.problem),
           x_(static_cast<const T*>(job.input)),
           t_(static_cast<const T*>(job.target)),
           s_(static_cast<const T*>(job.sample_weights)),
@@ -106,7 +106,7 @@ private:
 template <typename T, int kInput>
 int run(const Job& job, xent_result* result) {
     BinaryKernel<T, kInput> kernel(job);
-    const xent_problem& p = *job.problem;
+    const xent_problem& p = job.problem;
     const int64_t n = job.layout.elements;
     // One "class" per element: blocks of kElementsPerBlock elements.
     const Blocks blocks = plan_blocks(n, 1);
@@ -159,8 +159,8 @@ int run(const Job& job, xent_result* result) {
 }  // namespace
 
 int compute_binary(const Job& job, xent_result* result) {
-    const bool logits = job.problem->input_kind == XENT_INPUT_LOGITS;
-    if (job.problem->dtype == XENT_FLOAT32)
+    const bool logits = job.problem.input_kind == XENT_INPUT_LOGITS;
+    if (job.problem.dtype == XENT_FLOAT32)
         return logits ? run<float, XENT_INPUT_LOGITS>(job, result) : run<float, XENT_INPUT_PROBABILITIES>(job, result);
     return logits ? run<double, XENT_INPUT_LOGITS>(job, result) : run<double, XENT_INPUT_PROBABILITIES>(job, result);
 }

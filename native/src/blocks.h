@@ -4,15 +4,15 @@
 // (docs/semantics.md, "Numerics").
 #pragma once
 
-#include "omp_compat.h"
-
 #include <algorithm>
 #include <cstdint>
 
+#include "thread_pool.h"
+
 namespace xent {
 
-// Below this many elements a call runs on the calling thread: waking an OpenMP team costs
-// microseconds, more than small problems take in total. (Overridable at build time only to
+// Below this many elements a call runs on the calling thread: waking threads costs microseconds,
+// more than small problems take in total. (Overridable at build time only to
 // measure it: see the README's "Speed" section.)
 #ifndef XENT_PARALLEL_MIN_ELEMENTS
 #define XENT_PARALLEL_MIN_ELEMENTS (1 << 15)
@@ -43,7 +43,7 @@ inline Blocks plan_blocks(int64_t positions, int64_t classes, int64_t align = 1)
 }
 
 // Calls body(block, first_position, end_position) for every block, on up to `threads` threads
-// (0: OpenMP's default).
+// (0: max_threads()).
 template <class Body>
 void for_each_block(const Blocks& blocks, int64_t positions, int64_t elements, int threads, Body&& body) {
     auto run = [&](int64_t block) {
@@ -54,9 +54,7 @@ void for_each_block(const Blocks& blocks, int64_t positions, int64_t elements, i
         for (int64_t block = 0; block < blocks.count; ++block) run(block);
         return;
     }
-    if (threads == 0) threads = omp_get_max_threads();
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t block = 0; block < blocks.count; ++block) run(block);
+    parallel_for(blocks.count, threads == 0 ? max_threads() : threads, run);
 }
 
 }  // namespace xent

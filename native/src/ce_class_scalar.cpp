@@ -40,7 +40,7 @@ inline double per_class(double eps, int64_t classes) {
 
 // The call as the vectorised kernels take it (job.h).
 LogitsJob logits_job(const Job& job, double weight_total) {
-    const xent_problem& p = *job.problem;
+    const xent_problem& p = job.problem;
     LogitsJob j;
     j.classes = job.layout.classes;
     j.inner = job.layout.inner;
@@ -81,7 +81,8 @@ struct BlockSums {
     int64_t count = 0;
     int64_t correct = 0;
     int64_t bad_position = -1;  // first position whose target or sample weight is invalid
-    double bad_value = 0.0;
+    double bad_weight = 0.0;     // its sample weight, or
+    int64_t bad_target = 0;      // its target (an int64 printed through a double would lose digits)
     bool bad_is_weight = false;
 };
 
@@ -92,7 +93,7 @@ class ClassKernel {
 
 public:
     explicit ClassKernel(const Job& job)
-        : p_(*job.problem),
+        : p_(job.problem),
           layout_(job.layout),
           x_(static_cast<const T*>(job.input)),
           target_(job.target),
@@ -144,13 +145,13 @@ public:
         for (int64_t pos = first; pos < end; ++pos) {
             double sp = sample_weight(pos);
             if (s_ && !(sp >= 0.0 && std::isfinite(sp))) {
-                note_bad(sums, pos, sp, true);
+                note_bad(sums, pos, sp, 0, true);
                 continue;
             }
             int64_t cls = class_of(pos);
             if (cls == kExcluded) continue;
             if (cls == kInvalid) {
-                note_bad(sums, pos, static_cast<double>(target_index(pos)), false);
+                note_bad(sums, pos, 0.0, target_index(pos), false);
                 continue;
             }
             weight_sum += kIndex ? sp * weight(cls) : sp;
@@ -210,9 +211,10 @@ private:
     double weight(int64_t c) const { return w_ ? static_cast<double>(w_[c]) : 1.0; }
     double sample_weight(int64_t pos) const { return s_ ? static_cast<double>(s_[pos]) : 1.0; }
 
+    // (Read once, whatever the compiler would like: another thread may be rewriting the targets.)
     int64_t target_index(int64_t pos) const {
-        return p_.target_dtype == XENT_INT32 ? static_cast<const int32_t*>(target_)[pos]
-                                             : static_cast<const int64_t*>(target_)[pos];
+        return p_.target_dtype == XENT_INT32 ? __atomic_load_n(static_cast<const int32_t*>(target_) + pos, __ATOMIC_RELAXED)
+                                             : __atomic_load_n(static_cast<const int64_t*>(target_) + pos, __ATOMIC_RELAXED);
     }
 
     int64_t length(int64_t n) const {
@@ -230,10 +232,11 @@ private:
         return (c < 0 || c >= layout_.classes) ? kInvalid : c;
     }
 
-    static void note_bad(BlockSums& sums, int64_t pos, double value, bool is_weight) {
+    static void note_bad(BlockSums& sums, int64_t pos, double weight, int64_t target, bool is_weight) {
         if (sums.bad_position >= 0) return;
         sums.bad_position = pos;
-        sums.bad_value = value;
+        sums.bad_weight = weight;
+        sums.bad_target = target;
         sums.bad_is_weight = is_weight;
     }
 
@@ -263,6 +266,9 @@ private:
         for (int64_t k = 0; k < width; ++k) {
             const int64_t pos = o * S + i0 + k;
             cls[k] = class_of(pos);
+            // Pass 1 found every target valid: one that is not now was rewritten during the call
+            // by another thread. Such a position is excluded, so nothing is read through it.
+            if (cls[k] == kInvalid) cls[k] = kExcluded;
             f[k] = 0.0;
             if (cls[k] != kExcluded) {
                 f[k] = p_.reduction == XENT_REDUCTION_NONE ? p_.scale * (g_ ? static_cast<double>(g_[pos]) : 1.0) : factor;
@@ -273,8 +279,8 @@ private:
             sum[k] = at_y[k] = weighted[k] = a_total[k] = 0.0;
         }
 
-        // Sweep 1. at_y: x_y or log q_y (INDEX). weighted: sum w_c x_c or w_c log q_c (INDEX with
-        // smoothing), or sum a_c x_c or a_c log q_c (PROBABILITIES). a_total: A (PROBABILITIES).
+        // Sweep 1. at_y: x_y or log q_y (INDEX). weighted (other inputs than logits): sum w_c log q_c
+        // (INDEX with smoothing) or sum a_c log q_c (PROBABILITIES). a_total: A (PROBABILITIES).
         for (int64_t c = 0; c < C; ++c) {
             const T* row = xb + c * S;
             T* out = gb ? gb + c * S : nullptr;
@@ -304,7 +310,7 @@ private:
                         a += (1.0 - eps_) * wc;
                         at_y[k] = kLogits ? static_cast<double>(v) : log_q(v);
                     }
-                    if (smoothing) weighted[k] += wc * (kLogits ? static_cast<double>(v) : log_q(v));
+                    if (smoothing && !kLogits) weighted[k] += wc * log_q(v);
                 } else {
                     const T t = tb[c * S + k];
                     if (t > best_target[k]) {
@@ -312,11 +318,27 @@ private:
                         target_argmax[k] = c;
                     }
                     a = wc * ((1.0 - eps_) * static_cast<double>(t) + eps_per_class_);
-                    weighted[k] += a * (kLogits ? static_cast<double>(v) : log_q(v));
+                    if constexpr (!kLogits) weighted[k] += a * log_q(v);
                     a_total[k] += a;
                 }
                 if constexpr (!kLogits) {
                     if (out) out[k] = static_cast<T>(-f[k] * a * dlog_q(v));
+                }
+            }
+        }
+
+        // Logits: the weighted sums measured from the row's max, sum a_c (x_c - m), so that the loss
+        // never subtracts two large numbers (the SIMD kernels keep them so as they go).
+        if constexpr (kLogits) {
+            if (smoothing || !kIndex) {
+                for (int64_t c = 0; c < C; ++c) {
+                    const T* row = xb + c * S;
+                    const double wc = weight(c);
+                    for (int64_t k = 0; k < width; ++k) {
+                        if (cls[k] == kExcluded) continue;
+                        const double a = kIndex ? wc : wc * ((1.0 - eps_) * static_cast<double>(tb[c * S + k]) + eps_per_class_);
+                        weighted[k] += a * (static_cast<double>(row[k]) - static_cast<double>(m[k]));
+                    }
                 }
             }
         }
@@ -332,14 +354,16 @@ private:
             }
             double l;
             if constexpr (kLogits) {
-                const double lse = static_cast<double>(m[k]) + std::log(sum[k]);
+                // log q_y = (x_y - m) - log sum, in that order (PyTorch's): with m + log sum first,
+                // logits of 1e17 would lose the log sum.
+                const double log_sum = std::log(sum[k]);
                 if constexpr (kIndex) {
                     const double wy = weight(cls[k]);
-                    l = -(1.0 - eps_) * wy * (at_y[k] - lse);  // x_y - lse first: exact when confident
-                    if (smoothing) l -= eps_per_class_ * (weighted[k] - lse * weight_total_);
+                    l = -(1.0 - eps_) * wy * ((at_y[k] - static_cast<double>(m[k])) - log_sum);
+                    if (smoothing) l -= eps_per_class_ * (weighted[k] - log_sum * weight_total_);
                     coef[k] = f[k] * ((1.0 - eps_) * wy + eps_per_class_ * weight_total_) / sum[k];
                 } else {
-                    l = -(weighted[k] - a_total[k] * lse);
+                    l = -(weighted[k] - a_total[k] * log_sum);
                     coef[k] = f[k] * a_total[k] / sum[k];
                 }
             } else if constexpr (kIndex) {
@@ -400,7 +424,7 @@ int run(const Job& job, xent_result* result) {
     if (status != XENT_OK) return status;
 
     const Layout& layout = job.layout;
-    const xent_problem& p = *job.problem;
+    const xent_problem& p = job.problem;
     // Class axis 1: blocks of whole 64-position groups, so vector tiles never straddle blocks.
     const Blocks blocks = plan_blocks(layout.positions, layout.classes, layout.inner > 1 ? 64 : 1);
     // A one-block call keeps its sums on the stack: no allocation per call. (One slot: it is
@@ -419,9 +443,9 @@ int run(const Job& job, xent_result* result) {
         if (s.bad_position >= 0) {
             if (s.bad_is_weight)
                 return fail(XENT_ERR_ARGUMENT, "sample_weights: weight at position %lld is %g, must be finite and >= 0",
-                            (long long)s.bad_position, s.bad_value);
+                            (long long)s.bad_position, s.bad_weight);
             return fail(XENT_ERR_TARGET, "target: value %lld at position %lld is outside [%lld, %lld) and is not the ignore index %lld",
-                        (long long)s.bad_value, (long long)s.bad_position, (long long)p.index_base,
+                        (long long)s.bad_target, (long long)s.bad_position, (long long)p.index_base,
                         (long long)(p.index_base + layout.classes), (long long)p.ignore_index);
         }
         weight += s.weight;
@@ -473,7 +497,7 @@ int run(const Job& job, xent_result* result) {
 
 template <typename T, int kTarget>
 int run_input(const Job& job, xent_result* result) {
-    switch (job.problem->input_kind) {
+    switch (job.problem.input_kind) {
         case XENT_INPUT_LOGITS: return run<T, kTarget, XENT_INPUT_LOGITS>(job, result);
         case XENT_INPUT_PROBABILITIES: return run<T, kTarget, XENT_INPUT_PROBABILITIES>(job, result);
         default: return run<T, kTarget, XENT_INPUT_LOG_PROBABILITIES>(job, result);
@@ -482,14 +506,14 @@ int run_input(const Job& job, xent_result* result) {
 
 template <typename T>
 int run_target(const Job& job, xent_result* result) {
-    if (job.problem->target_kind == XENT_TARGET_INDEX) return run_input<T, XENT_TARGET_INDEX>(job, result);
+    if (job.problem.target_kind == XENT_TARGET_INDEX) return run_input<T, XENT_TARGET_INDEX>(job, result);
     return run_input<T, XENT_TARGET_PROBABILITIES>(job, result);
 }
 
 }  // namespace
 
 int compute_class(const Job& job, xent_result* result) {
-    if (job.problem->dtype == XENT_FLOAT32) return run_target<float>(job, result);
+    if (job.problem.dtype == XENT_FLOAT32) return run_target<float>(job, result);
     return run_target<double>(job, result);
 }
 

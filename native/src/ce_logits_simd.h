@@ -202,11 +202,15 @@ inline int first_lane_equal(typename Simd<T>::V v, T value) {
     return bits ? __builtin_ctz(bits) : -1;
 }
 
+// (Read once, whatever the compiler would like: another thread may be rewriting the targets.)
 inline int64_t target_index(const LogitsJob& j, int64_t pos) {
-    return j.target_int32 ? static_cast<const int32_t*>(j.target)[pos] : static_cast<const int64_t*>(j.target)[pos];
+    return j.target_int32 ? __atomic_load_n(static_cast<const int32_t*>(j.target) + pos, __ATOMIC_RELAXED)
+                          : __atomic_load_n(static_cast<const int64_t*>(j.target) + pos, __ATOMIC_RELAXED);
 }
 
-// The position's class, or -1 when it is excluded (targets were validated before).
+// The position's class, or -1 when it is excluded. Pass 1 found every target valid; one outside
+// [0, C) now was rewritten by another thread during the call, and is excluded too, so that no
+// kernel reads or writes through it.
 inline int64_t class_of(const LogitsJob& j, int64_t pos) {
     if (j.lengths != nullptr) {
         const int64_t n = pos / j.steps;
@@ -216,7 +220,8 @@ inline int64_t class_of(const LogitsJob& j, int64_t pos) {
     }
     if (!j.index_targets) return 0;
     const int64_t raw = target_index(j, pos);
-    return raw == j.ignore_index ? -1 : raw - j.index_base;
+    const uint64_t cls = static_cast<uint64_t>(raw) - static_cast<uint64_t>(j.index_base);
+    return raw == j.ignore_index || cls >= static_cast<uint64_t>(j.classes) ? -1 : static_cast<int64_t>(cls);
 }
 
 template <typename T>
@@ -493,13 +498,14 @@ void rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsS
             }
             const RowState<T>& st = state[r];
             const T* row_max = chunk_max + r * chunks;
-            const double lse = static_cast<double>(st.m) + log_sum[r];
             const double sp = sample_weight<T>(j, pos);
             double l;
             double a_total = 0.0, wy = 0.0;
             if (kIndex) {
                 wy = static_cast<double>(class_weight<T>(j, cls[r]));
-                l = -(1.0 - j.eps) * wy * (xy[r] - lse);
+                // (x_y - m) - log sum, PyTorch's order: m + log sum first would lose the log sum
+                // of large logits.
+                l = -(1.0 - j.eps) * wy * ((xy[r] - static_cast<double>(st.m)) - log_sum[r]);
                 if (kSmooth) l -= j.eps_per_class * (st.weighted - j.weight_total * log_sum[r]);
             } else {
                 a_total = st.a_total;
@@ -834,7 +840,8 @@ inline void lanes_to_rows(const T* staged, int64_t C, T* rows) {
 }
 
 // The targets of the positions p0 .. p0 + W, as vectors of T's width: the class (0 where
-// excluded) and whether the ignore index excludes the position. Every comparison is on vectors of
+// excluded) and whether the position is excluded: by the ignore index, or by a target outside
+// [0, C) after the base (rewritten by another thread since pass 1: see class_of). Every comparison is on vectors of
 // one register: GCC lowers a comparison of wider vectors (int64 lanes for float) lane by lane,
 // through the stack, which cost more than the tile's arithmetic on short class axes.
 // (A partial tile's `width` targets are copied into a zero-padded array first: the lanes past
@@ -857,25 +864,32 @@ __attribute__((always_inline)) inline void lane_targets(const LogitsJob& j, int6
         target = j.target_int32 ? static_cast<const void*>(local32) : static_cast<const void*>(local64);
         first = 0;
     }
+    // Unsigned lanes: a target below the base wraps high, past C.
+    typedef uint64_t U64 __attribute__((vector_size(sizeof(RegL))));
     if constexpr (sizeof(T) == 8) {
         const I raw = j.target_int32 ? __builtin_convertvector(load_any<typename Simd<T>::I32>(static_cast<const int32_t*>(target) + first), I)
                                      : load_any<I>(static_cast<const int64_t*>(target) + first);
-        excluded = raw == j.ignore_index;
-        cls = (raw - j.index_base) & ~excluded;
+        const I shifted = (I)((U64)raw - static_cast<uint64_t>(j.index_base));
+        excluded = (raw == j.ignore_index) | (I)((U64)shifted >= static_cast<uint64_t>(j.classes));
+        cls = shifted & ~excluded;
     } else if (j.target_int32) {
+        typedef uint32_t U32 __attribute__((vector_size(sizeof(I))));
         const I raw = load_any<I>(static_cast<const int32_t*>(target) + first);
         // An ignore index outside int32 matches no int32 target.
         const bool fits = j.ignore_index >= INT32_MIN && j.ignore_index <= INT32_MAX;
+        const I shifted = (I)((U32)raw - static_cast<uint32_t>(j.index_base));
         excluded = fits ? raw == static_cast<int32_t>(j.ignore_index) : I{};
-        cls = (raw - static_cast<int32_t>(j.index_base)) & ~excluded;
+        excluded |= (I)((U32)shifted >= static_cast<uint32_t>(j.classes));  // (C < 2^31 here)
+        cls = shifted & ~excluded;
     } else {
         typedef int32_t Half __attribute__((vector_size(kPerReg * 4)));
         Half cls_half[2], excluded_half[2];
         for (int h = 0; h < 2; ++h) {
             const RegL raw = load_any<RegL>(static_cast<const int64_t*>(target) + first + h * kPerReg);
-            const RegL ex = raw == j.ignore_index;
-            // Valid targets lie in [0, C) after the base: int32 holds them.
-            cls_half[h] = __builtin_convertvector((raw - j.index_base) & ~ex, Half);
+            const RegL shifted = (RegL)((U64)raw - static_cast<uint64_t>(j.index_base));
+            const RegL ex = (raw == j.ignore_index) | (RegL)((U64)shifted >= static_cast<uint64_t>(j.classes));
+            // Kept targets lie in [0, C): int32 holds them.
+            cls_half[h] = __builtin_convertvector(shifted & ~ex, Half);
             excluded_half[h] = __builtin_convertvector(ex, Half);
         }
         cls = concat<I>(cls_half[0], cls_half[1]);
@@ -1014,14 +1028,13 @@ void tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, L
 
     // Per lane, in double vectors: loss, metrics, and the gradient's coefficients.
     const Wd log_sum = vlog_wide<T>(sum_d);
-    const Wd lse = widen<T>(m) + log_sum;
     Wd wy = Wd::splat(1.0);
     if (kIndex && j.class_weights) {
         for (int l = 0; l < W; ++l) wy.set_lane(l, excluded[l] ? 0.0 : static_cast<double>(class_weight<T>(j, cls[l])));
     }
     Wd loss, coef;
     if (kIndex) {
-        loss = -(1.0 - j.eps) * wy * (widen<T>(xy) - lse);
+        loss = -(1.0 - j.eps) * wy * ((widen<T>(xy) - widen<T>(m)) - log_sum);  // as in rows()
         if (kSmooth) loss -= j.eps_per_class * (weighted_d - j.weight_total * log_sum);
         coef = f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / sum_d;
     } else {

@@ -23,7 +23,9 @@ struct Layout {
 };
 
 struct Job {
-    const xent_problem* problem = nullptr;
+    // A copy, taken before validation: a caller that rewrites its struct during the call cannot
+    // change what was checked.
+    xent_problem problem{};
     Layout layout;
     const void* input = nullptr;
     const void* target = nullptr;
@@ -33,7 +35,7 @@ struct Job {
     const void* grad_output = nullptr;
     void* loss_out = nullptr;
     void* grad_input = nullptr;
-    int threads = 0;  // 0: OpenMP's default (see for_each_block)
+    int threads = 0;  // 0: max_threads() (see for_each_block)
 };
 
 // Checks everything that can be checked without reading the data and fills `job`.

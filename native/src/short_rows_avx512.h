@@ -104,12 +104,14 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
         const float* x = input + r * C;
         float* g = kGrad ? static_cast<float*>(j.grad) + r * C : nullptr;
         const int64_t raw = target_index(j, r);
-        if (raw == j.ignore_index) {
+        const uint64_t shifted = static_cast<uint64_t>(raw) - static_cast<uint64_t>(j.index_base);
+        // (A target outside [0, C) was rewritten since pass 1: excluded, as in class_of.)
+        if (raw == j.ignore_index || shifted >= static_cast<uint64_t>(C)) {
             if (j.loss_out) static_cast<float*>(j.loss_out)[r] = 0.0f;
             if (kGrad) store_row(g, _mm512_setzero_ps(), rows_end - x);
             continue;
         }
-        const int cls = static_cast<int>(raw - j.index_base);
+        const int cls = static_cast<int>(shifted);
         const float xy = x[cls];  // before an in-place gradient overwrites it
         __m512 v;
         if (rows_end - x >= 16) {
@@ -131,7 +133,8 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
         const unsigned at_max = _mm512_mask_cmp_ps_mask(class_mask, v, _mm512_set1_ps(m), _CMP_EQ_OQ);
         correct += (at_max ? __builtin_ctz(at_max) : 0) == cls;
         const double sp = sample_weight<float>(j, r);
-        const double l = (static_cast<double>(m) + __builtin_log(sum) - xy) * sp;
+        // (m - x_y) + log sum, PyTorch's order: m + log sum first would lose the log sum of large logits.
+        const double l = ((static_cast<double>(m) - static_cast<double>(xy)) + __builtin_log(sum)) * sp;
         loss_total += l;
         if (j.loss_out) static_cast<float*>(j.loss_out)[r] = static_cast<float>(j.scale * l);
         if (!kGrad) continue;
@@ -184,7 +187,8 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
         }
         transpose16(v);  // v[c]: class c of the 16 rows
 
-        // Targets as int32 lanes; lanes not kept (ignored, or past the last row) point at class 0.
+        // Targets as int32 lanes; lanes not kept (ignored, past the last row, or outside [0, C):
+        // rewritten since pass 1, as in class_of) point at class 0.
         __mmask16 ignored;
         __m512i cls;
         if (j.target_int32) {
@@ -193,15 +197,17 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             ignored = ignore_fits_int32 ? _mm512_cmpeq_epi32_mask(cls, _mm512_set1_epi32(static_cast<int32_t>(j.ignore_index)))
                                         : __mmask16(0);
             cls = _mm512_sub_epi32(cls, _mm512_set1_epi32(static_cast<int32_t>(j.index_base)));
+            ignored |= _mm512_cmpge_epu32_mask(cls, _mm512_set1_epi32(C));
         } else {
             int64_t local[16];
             const int64_t* t = step_values(static_cast<const int64_t*>(j.target) + r0, n, local);
             const __m512i lo = _mm512_loadu_si512(t), hi = _mm512_loadu_si512(t + 8);
             const __m512i ignore = _mm512_set1_epi64(j.ignore_index), base = _mm512_set1_epi64(j.index_base);
-            ignored = static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(lo, ignore) | (_mm512_cmpeq_epi64_mask(hi, ignore) << 8));
-            // Valid targets lie in [0, C) after the base: int32 holds them.
-            cls = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_sub_epi64(lo, base))),
-                                     _mm512_cvtepi64_epi32(_mm512_sub_epi64(hi, base)), 1);
+            const __m512i lo_cls = _mm512_sub_epi64(lo, base), hi_cls = _mm512_sub_epi64(hi, base), classes = _mm512_set1_epi64(C);
+            ignored = static_cast<__mmask16>((_mm512_cmpeq_epi64_mask(lo, ignore) | _mm512_cmpge_epu64_mask(lo_cls, classes)) |
+                                             ((_mm512_cmpeq_epi64_mask(hi, ignore) | _mm512_cmpge_epu64_mask(hi_cls, classes)) << 8));
+            // Kept targets lie in [0, C): int32 holds them.
+            cls = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(lo_cls)), _mm512_cvtepi64_epi32(hi_cls), 1);
         }
         const __mmask16 kept = static_cast<__mmask16>(~ignored & row_mask);
         cls = _mm512_maskz_mov_epi32(kept, cls);
@@ -266,8 +272,9 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             }
             f[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(fh * sp));
             const RegD sum = h ? sum_hi : sum_lo;
-            const RegD lse = half(m, h) + log_of_sums(sum);
-            loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)((lse - half((V)xy, h)) * sp));
+            // (m - x_y) + log sum, as in short_rows_one.
+            const RegD nll = (half(m, h) - half((V)xy, h)) + log_of_sums(sum);
+            loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(nll * sp));
             coef[h] = f[h] / sum;
         }
         const __mmask16 hits = static_cast<__mmask16>(_mm512_cmpeq_epi32_mask(best_index, cls) & kept);

@@ -7,12 +7,11 @@
 
 #include "error.h"
 #include "job.h"
+#include "thread_pool.h"
 
 namespace xent {
 
 namespace {
-
-constexpr int kMaxThreads = 4096;
 
 int64_t element_size(int64_t dtype) {
     return (dtype == XENT_FLOAT32 || dtype == XENT_INT32) ? 4 : 8;
@@ -87,8 +86,10 @@ int check_options(const xent_problem& p) {
         return fail(XENT_ERR_ARGUMENT, "input_kind: log-probabilities input is undefined for binary targets");
     if (p.index_base != 0 && p.index_base != 1)
         return fail(XENT_ERR_ARGUMENT, "index_base: must be 0 or 1, not %lld", (long long)p.index_base);
-    if (p.threads < 0 || p.threads > kMaxThreads)
-        return fail(XENT_ERR_ARGUMENT, "threads: must be in [0, %d], not %lld", kMaxThreads, (long long)p.threads);
+    if (p.threads < 0 || p.threads > max_threads())
+        return fail(XENT_ERR_ARGUMENT,
+                    "threads: must be in [0, %d] (0: all; %d is the CPUs this process may use, or XENT_MAX_THREADS), not %lld",
+                    max_threads(), max_threads(), (long long)p.threads);
     if (!(p.label_smoothing >= 0.0 && p.label_smoothing <= 1.0))
         return fail(XENT_ERR_ARGUMENT, "label_smoothing: must be in [0, 1], not %g", p.label_smoothing);
     if (p.label_smoothing > 0.0 && p.target_kind == XENT_TARGET_BINARY)
@@ -136,7 +137,8 @@ int validate(const xent_problem* problem, const void* input, const void* target,
              const void* class_weights, const void* sample_weights, const void* lengths,
              const void* grad_output, void* loss_out, void* grad_input, Job* job) {
     if (problem == nullptr) return fail(XENT_ERR_ARGUMENT, "problem: is NULL");
-    const xent_problem& p = *problem;
+    job->problem = *problem;  // every check and every kernel reads this copy
+    const xent_problem& p = job->problem;
     int status = check_options(p);
     if (status != XENT_OK) return status;
     Layout layout;
@@ -200,7 +202,6 @@ int validate(const xent_problem* problem, const void* input, const void* target,
         }
     }
 
-    job->problem = problem;
     job->layout = layout;
     job->input = input;
     job->target = target;
@@ -210,7 +211,7 @@ int validate(const xent_problem* problem, const void* input, const void* target,
     job->grad_output = grad_output;
     job->loss_out = loss_out;
     job->grad_input = grad_input;
-    job->threads = static_cast<int>(p.threads);  // 0: OpenMP's default, asked only for parallel work
+    job->threads = static_cast<int>(p.threads);  // 0: max_threads(), asked only for parallel work
     return XENT_OK;
 }
 

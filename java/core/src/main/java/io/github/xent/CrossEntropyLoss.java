@@ -309,7 +309,10 @@ public final class CrossEntropyLoss {
             return this;
         }
 
-        /** Threads per call for the native backend; 0 (default) uses {@link Xent#defaultThreads()}. */
+        /**
+         * At most this many threads per call for the native backend, up to {@link Xent#maxThreads()};
+         * 0 (default) uses {@link Xent#defaultThreads()}. Results are the same bits for any count.
+         */
         public Builder threads(int threads) {
             this.threads = threads;
             return this;
@@ -337,8 +340,10 @@ public final class CrossEntropyLoss {
                 throw new IllegalArgumentException("labelSmoothing: must be in [0, 1], got " + labelSmoothing);
             }
             if (!Double.isFinite(scale)) throw new IllegalArgumentException("scale: must be finite, got " + scale);
-            if (threads < 0 || threads > 4096) {
-                throw new IllegalArgumentException("threads: must be in [0, 4096], got " + threads);
+            int maxThreads = Xent.maxThreads();
+            if (threads < 0 || threads > maxThreads) {
+                throw new IllegalArgumentException("threads: must be in [0, " + maxThreads + "] (0: all; " + maxThreads
+                        + " is the CPUs this process may use, or XENT_MAX_THREADS), got " + threads);
             }
             if (classWeights != null) {
                 if (classWeights.length == 0) throw new IllegalArgumentException("classWeights: is empty");

@@ -133,8 +133,10 @@ final class JavaBackend implements Backend {
                 for (int c = 0; c < classes; c++) max = Math.max(max, x[c]);
                 double sum = 0;
                 for (int c = 0; c < classes; c++) sum += Math.exp(x[c] - max);
-                double lse = max + Math.log(sum);
-                for (int c = 0; c < classes; c++) logq[c] = x[c] - lse;
+                // (x - max) - log sum, PyTorch's order: max + log sum first loses the log sum of
+                // large logits (1000 logits of 1e17 would give log q = 0).
+                double logSum = Math.log(sum);
+                for (int c = 0; c < classes; c++) logq[c] = (x[c] - max) - logSum;
                 break;
             }
             case PROBABILITIES:

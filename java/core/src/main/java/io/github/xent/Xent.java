@@ -60,4 +60,15 @@ public final class Xent {
     public static int defaultThreads() {
         return NativeLibrary.available() ? XentNative.xent_default_threads() : 1;
     }
+
+    /**
+     * The most threads a loss may ask for: the CPUs this process may run on, or the environment
+     * variable {@code XENT_MAX_THREADS} (1 to 1024) when it is set as the native library loads.
+     * Every calling thread shares one pool of at most this many threads less one, so many threads
+     * calling xent at once never oversubscribe the machine. Without the native library: the JVM's
+     * {@link Runtime#availableProcessors()} (the pure-Java backend runs on the calling thread).
+     */
+    public static int maxThreads() {
+        return NativeLibrary.available() ? XentNative.xent_max_threads() : Runtime.getRuntime().availableProcessors();
+    }
 }

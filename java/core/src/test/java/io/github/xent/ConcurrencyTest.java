@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Many Java threads share loss objects and input buffers: 8 threads x 10,000 calls over problems of
  * every form give the same bits as the same calls made serially, including calls large enough to
- * run OpenMP threads inside.
+ * use the thread pool inside.
  */
 class ConcurrencyTest {
     static final int THREADS = 8, CALLS = 10_000;
@@ -66,7 +66,7 @@ class ConcurrencyTest {
             if (p.inPlace || p.input.length > 20_000) continue;  // in place would write the shared input
             jobs.add(new Job(p));
         }
-        for (int seed = 1; jobs.size() < 18; seed++) {  // two that take OpenMP's parallel path
+        for (int seed = 1; jobs.size() < 18; seed++) {  // two that take the thread pool
             DifferentialTest.Problem p = DifferentialTest.Problem.random(seed);
             if (p.inPlace || p.input.length < 40_000 || p.input.length > 200_000) continue;
             p.threads = 2;

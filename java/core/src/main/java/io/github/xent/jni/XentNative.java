@@ -12,7 +12,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * one JNI crossing per call where per-field setters would cost one per field. Validation and
  * friendly types live in the facade ({@code io.github.xent}), never here.
  */
-@Platform(include = "xent.h", link = "xent", preload = "gomp@.1")
+@Platform(include = "xent.h", link = "xent")
 public final class XentNative {
     static {
         Loader.load();
@@ -56,6 +56,8 @@ public final class XentNative {
     public static native @Cast("size_t") long xent_result_size();
 
     public static native int xent_default_threads();
+
+    public static native int xent_max_threads();
 
     public static native int xent_isa();
 
