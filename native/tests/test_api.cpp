@@ -59,6 +59,11 @@ int main() {
     { Case c; c.p.target_dtype = XENT_FLOAT32; expect_error(c, XENT_ERR_ARGUMENT, "target_dtype"); }
     { Case c; c.p.index_base = 2; expect_error(c, XENT_ERR_ARGUMENT, "index_base"); }
     { Case c; c.p.threads = -1; expect_error(c, XENT_ERR_ARGUMENT, "threads"); }
+    { Case c; c.p.threads = xent_max_threads() + 1; expect_error(c, XENT_ERR_ARGUMENT, "threads"); }
+    { Case c; c.p.threads = 4096; expect_error(c, XENT_ERR_ARGUMENT, "threads"); }
+    { Case c; c.p.threads = xent_max_threads(); CHECK(c.run() == XENT_OK); }
+    { Case c; c.p.label_smoothing = -0.1; expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
+    { Case c; c.p.label_smoothing = -0.0; CHECK(c.run() == XENT_OK); }
     { Case c; c.p.label_smoothing = std::nan(""); expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
     { Case c; c.p.label_smoothing = 1.5; expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
     { Case c; c.p.scale = std::numeric_limits<double>::infinity(); expect_error(c, XENT_ERR_ARGUMENT, "scale"); }
@@ -76,7 +81,8 @@ int main() {
     { Case c; c.p.ignore_index = 1; c.y[0] = 3; expect_error(c, XENT_ERR_TARGET, "value 3 at position 0"); }
     { Case c; c.y = {-100, 5, -100, 0}; expect_error(c, XENT_ERR_TARGET, "value 5 at position 1"); }
     { Case c; c.y = {-100, -100, -100, -100}; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 0); }
-    { Case c; c.y[3] = std::numeric_limits<int64_t>::min(); expect_error(c, XENT_ERR_TARGET, "at position 3"); }
+    { Case c; c.y[3] = std::numeric_limits<int64_t>::min(); expect_error(c, XENT_ERR_TARGET, "value -9223372036854775808 at position 3"); }
+    { Case c; c.y[1] = std::numeric_limits<int64_t>::max(); expect_error(c, XENT_ERR_TARGET, "value 9223372036854775807 at position 1"); }
     { Case c; c.p.ignore_index = std::numeric_limits<int64_t>::min(); c.y[3] = c.p.ignore_index; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 3); }
     { Case c; c.p.index_base = 1; c.p.ignore_index = 0; c.y = {1, 0, 3, 0}; CHECK(c.run() == XENT_OK); CHECK(c.r.count == 2); }
     {   // int32 targets: an ignore index beyond int32 never matches; a target of 3 is bad.

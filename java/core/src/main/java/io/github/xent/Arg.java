@@ -28,10 +28,14 @@ final class Arg {
     /** Instead of a buffer: native memory of any size (NIO buffers stop at 2^31 - 1 elements). */
     Pointer pointer;
     DType dtype;
+    /** Elements the call uses. */
+    long count;
     /** Index of the first element, in the buffer's own units (bytes for a ByteBuffer). */
     int position;
     /** A pointer's first element: its address() + position() * sizeof(). */
     long pointerAddress;
+    /** The first element's native address, once {@link Call} has resolved it; 0 if unknown. */
+    long address;
 
     Arg(String name, int slot) {
         this.name = name;
@@ -51,6 +55,12 @@ final class Arg {
         buffer = null;
         pointer = null;
         dtype = null;
+        address = 0;
+    }
+
+    /** Bytes from the first element to the end of the last. */
+    long bytes() {
+        return count * dtype.bytes();
     }
 
     /**
@@ -65,8 +75,24 @@ final class Arg {
         return null;
     }
 
-    /** Validates a buffer (see the other overload) or a pointer as this argument. */
+    /**
+     * Validates a buffer (see the other overload) or a pointer as this argument. Only a ByteBuffer or
+     * BytePointer takes {@code dtype} as given: any other buffer or pointer holds its own class's
+     * type, and must hold {@code dtype}.
+     */
     void bind(Object source, DType dtype, long count, boolean output, Call call) {
+        if (!(source instanceof ByteBuffer || source instanceof BytePointer)) {
+            DType own = typeOf(source);
+            if (own == null) {
+                throw Call.error(name, "is a " + source.getClass().getSimpleName() + "; pass a FloatBuffer, DoubleBuffer, "
+                        + "IntBuffer or LongBuffer (or the Pointer of the same type), or a ByteBuffer or BytePointer with its DType");
+            }
+            if (own != dtype) {
+                throw Call.error(name, "is a " + source.getClass().getSimpleName() + " (" + own + "), but " + dtype
+                        + " is required; only a ByteBuffer or BytePointer takes a declared dtype");
+            }
+        }
+        this.count = count;
         if (source instanceof Pointer) bindPointer((Pointer) source, dtype, count, call);
         else bind((Buffer) source, dtype, count, output, call);
     }
@@ -76,19 +102,30 @@ final class Arg {
      * a BytePointer), at an address aligned to the element size.
      */
     private void bindPointer(Pointer p, DType dtype, long count, Call call) {
-        boolean typed = typeOf(p) != null;
-        if (!typed && !(p instanceof BytePointer)) {
-            throw Call.error(name, "is a " + p.getClass().getSimpleName() + "; pass a FloatPointer, DoublePointer, "
-                    + "IntPointer, LongPointer, or a BytePointer with its DType");
-        }
-        if (typed && typeOf(p) != dtype) throw Call.error(name, "is a " + p.getClass().getSimpleName() + ", not " + dtype);
-        if (p.isNull()) throw Call.error(name, "is a null or deallocated Pointer");
+        // Each read once: another thread may be moving them.
+        long address = p.address(), position = p.position(), limit = p.limit(), capacity = p.capacity();
+        if (address == 0) throw Call.error(name, "is a null or deallocated Pointer");
         long size = p.sizeof();
-        if (p.limit() <= p.position()) {
-            throw Call.error(name, "has no elements between position() " + p.position() + " and limit() " + p.limit()
+        if (position < 0) throw Call.error(name, "position() is " + position + ", must be >= 0");
+        if (limit <= position) {
+            throw Call.error(name, "has no elements between position() " + position + " and limit() " + limit
                     + "; set its limit() to the end of the data");
         }
-        long bytes = (p.limit() - p.position()) * size;
+        // capacity() 0 means unknown (a pointer made from a bare address): then the caller vouches
+        // for limit(). A known capacity bounds it.
+        if (capacity > 0 && limit > capacity) {
+            throw Call.error(name, "limit() " + limit + " is past its capacity() " + capacity
+                    + ", the end of its allocation");
+        }
+        long bytes, first;
+        try {
+            bytes = Math.multiplyExact(limit - position, size);
+            first = Math.addExact(address, Math.multiplyExact(position, size));
+            Math.addExact(first, bytes);
+        } catch (ArithmeticException e) {
+            throw Call.error(name, "position() " + position + " and limit() " + limit + " of " + size
+                    + "-byte elements at 0x" + Long.toHexString(address) + " overflow the address space");
+        }
         if (bytes % dtype.bytes() != 0) {
             throw Call.error(name, "holds " + bytes + " bytes, not a whole number of " + dtype + " elements");
         }
@@ -97,15 +134,14 @@ final class Arg {
             throw Call.error(name, "holds " + elements + " elements (limit() - position()), but shape " + call.shapeText()
                     + " needs " + count);
         }
-        long address = p.address() + p.position() * size;
-        if (address % dtype.bytes() != 0) {
-            throw Call.error(name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
+        if (first % dtype.bytes() != 0) {
+            throw Call.error(name, "address 0x" + Long.toHexString(first) + " is not aligned to its "
                     + dtype.bytes() + "-byte " + dtype + " elements");
         }
         this.pointer = p;
         this.buffer = null;
         this.dtype = dtype;
-        this.pointerAddress = address;
+        this.pointerAddress = first;
     }
 
     /**
@@ -127,17 +163,21 @@ final class Arg {
                     + "; create it with .order(ByteOrder.nativeOrder())");
         }
         if (output && buffer.isReadOnly()) throw Call.error(name, "is read-only");
-        long elements = buffer.remaining();
+        // Position and limit are read once, so what is checked is what is used, whatever another
+        // thread does to them meanwhile. (A buffer keeps position <= limit <= capacity itself.)
+        int position = buffer.position(), remaining = buffer.limit() - position;
+        if (remaining < 0) throw Call.error(name, "changed its position() or limit() while being read");
+        long elements = remaining;
         int bytes = dtype.bytes();
         if (buffer instanceof ByteBuffer) {
-            if (buffer.position() % bytes != 0) {
-                throw Call.error(name, "byte position " + buffer.position() + " is not a multiple of " + bytes
+            if (position % bytes != 0) {
+                throw Call.error(name, "byte position " + position + " is not a multiple of " + bytes
                         + " (the size of " + dtype + "), so its elements would be misaligned");
             }
-            if (buffer.remaining() % bytes != 0) {
-                throw Call.error(name, "holds " + buffer.remaining() + " bytes, not a whole number of " + dtype + " elements");
+            if (remaining % bytes != 0) {
+                throw Call.error(name, "holds " + remaining + " bytes, not a whole number of " + dtype + " elements");
             }
-            elements = buffer.remaining() / bytes;
+            elements = remaining / bytes;
         }
         if (elements != count) {
             throw Call.error(name, "holds " + elements + " elements (its remaining()), but shape " + call.shapeText()
@@ -146,16 +186,15 @@ final class Arg {
         this.buffer = buffer;
         this.pointer = null;
         this.dtype = dtype;
-        this.position = buffer.position();
+        this.position = position;
     }
 
-    private static ByteOrder orderOf(Buffer buffer) {
+    private static ByteOrder orderOf(Buffer buffer) {  // (bind() admits these five classes only)
         if (buffer instanceof ByteBuffer) return ((ByteBuffer) buffer).order();
         if (buffer instanceof FloatBuffer) return ((FloatBuffer) buffer).order();
         if (buffer instanceof DoubleBuffer) return ((DoubleBuffer) buffer).order();
         if (buffer instanceof IntBuffer) return ((IntBuffer) buffer).order();
-        if (buffer instanceof LongBuffer) return ((LongBuffer) buffer).order();
-        throw Call.error("buffer", "type " + buffer.getClass().getSimpleName() + " is not supported");
+        return ((LongBuffer) buffer).order();
     }
 
     /** Byte offset of the first element from the buffer's base address. */

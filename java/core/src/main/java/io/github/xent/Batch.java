@@ -15,7 +15,10 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>A Batch is a mutable, reusable holder, so a training loop can describe each step without
  * allocating: set what changes, then pass it to {@link CrossEntropyLoss#compute(Batch, LossResult)}.
- * It belongs to one thread at a time; nothing checks it until it is computed.
+ * It is meant for one thread at a time, and nothing checks it until it is computed. A call reads
+ * each of its fields once and validates what it read, so a Batch shared by threads that change it
+ * gives each call some consistent set of arguments, or an exception; never a call on memory that
+ * was not validated.
  *
  * <p>Every buffer argument may instead be a JavaCPP {@link Pointer} to native memory, set with the
  * {@code ...Pointer} setters ({@link #inputPointer(Pointer)} and so on): a
@@ -44,12 +47,34 @@ public final class Batch {
     Object gradInput;  // a Buffer or a Pointer
 
     /**
-     * The native backend's cache of buffer base addresses, per argument slot ({@link Arg#slot}):
-     * asking JavaCPP for one costs a JNI call, ~20 ns, and a training loop passes the same buffers
-     * every step. Keyed by identity; a direct buffer's base address never changes.
+     * Base addresses of the buffers last passed, two per argument slot ({@link Arg#slot}): asking
+     * JavaCPP for one costs a JNI call, ~20 ns, and a training loop passes the same buffers (or two
+     * in turn) every step. Keyed by identity (a direct buffer's base address never changes); each
+     * entry is immutable, so a thread never pairs one buffer with another's address.
      */
-    final Object[] addressedBuffers = new Object[Arg.SLOTS];
-    final long[] baseAddresses = new long[Arg.SLOTS];
+    private final BufferBase[] bases = new BufferBase[2 * Arg.SLOTS];
+
+    /** A buffer and its base address, immutable (safely shared between threads). */
+    private static final class BufferBase {
+        final Buffer buffer;
+        final long base;
+
+        BufferBase(Buffer buffer, long base) {
+            this.buffer = buffer;
+            this.base = base;
+        }
+    }
+
+    /** The base address of {@code buffer}, a direct buffer passed as argument {@code slot}. */
+    long baseAddress(int slot, Buffer buffer) {
+        BufferBase first = bases[2 * slot], second = bases[2 * slot + 1];
+        if (first != null && first.buffer == buffer) return first.base;
+        if (second != null && second.buffer == buffer) return second.base;
+        BufferBase fresh = new BufferBase(buffer, BufferAddresses.base(buffer));
+        bases[2 * slot + 1] = first;
+        bases[2 * slot] = fresh;
+        return fresh.base;
+    }
 
     /**
      * The input's shape: {@code (C)}, {@code (N, C)}, {@code (N, C, d1, ..., dK)} with class axis 1,
@@ -101,7 +126,7 @@ public final class Batch {
         return this;
     }
 
-    /** Upstream gradient of a SUM or MEAN loss (default 1). */
+    /** Upstream gradient of a SUM or MEAN loss (default 1; a NONE loss refuses any other value). */
     public Batch gradOutput(double gradOutput) {
         this.gradOutputScalar = gradOutput;
         this.gradOutput = null;
@@ -191,7 +216,7 @@ public final class Batch {
         input = target = sampleWeights = lengths = gradOutput = lossOut = gradInput = null;
         inputType = targetType = null;
         gradOutputScalar = 1.0;
-        java.util.Arrays.fill(addressedBuffers, null);
+        Arrays.fill(bases, null);
         return this;
     }
 

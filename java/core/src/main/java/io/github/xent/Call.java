@@ -66,7 +66,11 @@ final class Call {
         return gradInput.present();
     }
 
-    /** Checks a batch against a loss; throws IllegalArgumentException naming the first bad argument. */
+    /**
+     * Checks a batch against a loss; throws IllegalArgumentException naming the first bad argument.
+     * Each field of the batch is read once, so what is checked is what is computed, even if another
+     * thread changes the batch meanwhile.
+     */
     void resolve(CrossEntropyLoss loss, Batch batch) {
         this.loss = loss;
         this.batch = batch;
@@ -74,46 +78,97 @@ final class Call {
         TargetKind kind = loss.targetKind();
         Reduction reduction = loss.reduction();
 
-        if (batch.input == null) throw error("input", "is required");
-        DType floatType = batch.inputType != null ? batch.inputType : Arg.typeOf(batch.input);
+        Object inputSource = batch.input, targetSource = batch.target;
+        DType inputType = batch.inputType, declaredTargetType = batch.targetType;
+        if (inputSource == null) throw error("input", "is required");
+        DType floatType = inputType != null ? inputType : Arg.typeOf(inputSource);
         if (floatType == null) throw error("input", "a ByteBuffer or BytePointer needs its dtype: batch.input(buffer, DType.FLOAT32)");
         if (!floatType.isFloat()) throw error("input", "dtype is " + floatType + ", must be FLOAT32 or FLOAT64");
-        input.bind(batch.input, floatType, elements, false, this);
+        input.bind(inputSource, floatType, elements, false, this);
 
-        if (batch.target == null) throw error("target", "is required");
-        DType targetType = batch.targetType != null ? batch.targetType : Arg.typeOf(batch.target);
+        if (targetSource == null) throw error("target", "is required");
+        DType targetType = declaredTargetType != null ? declaredTargetType : Arg.typeOf(targetSource);
         if (kind == TargetKind.INDEX) {
             if (targetType == null) throw error("target", "a ByteBuffer or BytePointer needs its dtype: batch.target(buffer, DType.INT64)");
             if (targetType.isFloat()) {
                 throw error("target", "index targets must be INT32 or INT64 (IntBuffer, LongBuffer), not " + targetType);
             }
-            target.bind(batch.target, targetType, positions, false, this);
+            target.bind(targetSource, targetType, positions, false, this);
         } else {
             if (targetType == null) targetType = floatType;
             if (targetType != floatType) {
                 throw error("target", kind + " targets must have the input's dtype " + floatType + ", not " + targetType);
             }
-            target.bind(batch.target, targetType, elements, false, this);
+            target.bind(targetSource, targetType, elements, false, this);
         }
 
         bindOptionalFloat(sampleWeights, batch.sampleWeights, floatType, positions, false);
         bindLengths(batch.lengths);
+        Object upstream = batch.gradOutput, losses = batch.lossOut;
+        double upstreamScalar = batch.gradOutputScalar;
         if (reduction == Reduction.NONE) {
-            bindOptionalFloat(gradOutput, batch.gradOutput, floatType, positions, false);
-            bindOptionalFloat(lossOut, batch.lossOut, floatType, positions, true);
+            if (upstreamScalar != 1.0) {
+                throw error("gradOutput", "a NONE loss takes one upstream gradient per position (batch.gradOutput(Buffer)), "
+                        + "not the scalar " + upstreamScalar);
+            }
+            bindOptionalFloat(gradOutput, upstream, floatType, positions, false);
+            bindOptionalFloat(lossOut, losses, floatType, positions, true);
             gradOutputScalar = 1.0;
         } else {
-            if (batch.gradOutput != null) {
+            if (upstream != null) {
                 throw error("gradOutput", "a " + reduction + " loss takes a scalar upstream gradient: batch.gradOutput(double)");
             }
-            if (batch.lossOut != null) {
+            if (losses != null) {
                 throw error("lossOut", "only reduction NONE writes per-position losses; this loss reduces with " + reduction);
             }
             gradOutput.clear();
             lossOut.clear();
-            gradOutputScalar = batch.gradOutputScalar;
+            gradOutputScalar = upstreamScalar;
         }
         bindOptionalFloat(gradInput, batch.gradInput, floatType, elements, true);
+        resolveAddresses();
+        checkOverlaps();
+    }
+
+    /** The arguments in the C API's order (xent.h), which is the order overlaps are reported in. */
+    private final Arg[] all = {input, target, sampleWeights, lengths, gradOutput, lossOut, gradInput};
+
+    /** Every present argument's first-element address (the native backend passes these). */
+    private void resolveAddresses() {
+        if (!BufferAddresses.available()) return;  // no native code at all: the Java backend needs none
+        for (Arg arg : all) {
+            if (!arg.present()) continue;
+            arg.address = arg.pointer != null ? arg.pointerAddress : batch.baseAddress(arg.slot, arg.buffer) + arg.byteOffset();
+        }
+    }
+
+    /**
+     * Outputs may not overlap any other argument, except that the gradient may be the input itself
+     * (in place): the C API's rule and message (validate.cpp), for both backends. Without native
+     * addresses (no native library at all), only the same buffer object is recognised.
+     */
+    private void checkOverlaps() {
+        for (int o = 5; o < all.length; o++) {  // lossOut, gradInput
+            Arg out = all[o];
+            if (!out.present()) continue;
+            for (Arg other : all) {
+                if (other == out || !other.present() || !overlap(out, other)) continue;
+                if (out == gradInput && other == input && inPlace()) continue;
+                throw error(out.name, "overlaps " + other.name + " (only gradInput == input is allowed)");
+            }
+        }
+    }
+
+    private static boolean overlap(Arg a, Arg b) {
+        if (a.address != 0 && b.address != 0) {
+            return a.address < b.address + b.bytes() && b.address < a.address + a.bytes();
+        }
+        return a.source() == b.source();
+    }
+
+    private boolean inPlace() {
+        if (gradInput.address != 0) return gradInput.address == input.address;
+        return gradInput.source() == input.source() && gradInput.position == input.position;
     }
 
     private void resolveShape(CrossEntropyLoss loss, Batch batch) {

@@ -357,6 +357,9 @@ public final class CrossEntropyLoss {
             if (ignoreIndexSet && targetKind != TargetKind.INDEX) {
                 throw new IllegalArgumentException("ignoreIndex: applies to INDEX targets only, not " + targetKind);
             }
+            if (indexBase != 0 && targetKind != TargetKind.INDEX) {
+                throw new IllegalArgumentException("indexBase: applies to INDEX targets only, not " + targetKind);
+            }
             if (targetKind == TargetKind.BINARY) {
                 if (classWeights != null) throw new IllegalArgumentException("classWeights: undefined for BINARY targets");
                 if (labelSmoothing > 0) throw new IllegalArgumentException("labelSmoothing: undefined for BINARY targets");

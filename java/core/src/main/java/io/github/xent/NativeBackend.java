@@ -106,9 +106,8 @@ final class NativeBackend implements Backend {
 
         long weights = !weighted ? 0 : call.input.dtype == DType.FLOAT32 ? weights32Address : weights64Address;
         int status = XentNative.xent_compute(scratch.address,
-                address(call, call.input), address(call, call.target), weights, address(call, call.sampleWeights),
-                address(call, call.lengths), address(call, call.gradOutput), address(call, call.lossOut),
-                address(call, call.gradInput),
+                address(call.input), address(call.target), weights, address(call.sampleWeights),
+                address(call.lengths), address(call.gradOutput), address(call.lossOut), address(call.gradInput),
                 scratch.address + PROBLEM_SIZE);
         // The native code used raw addresses: keep every buffer alive until it has returned.
         Reference.reachabilityFence(call.input.source());
@@ -125,23 +124,10 @@ final class NativeBackend implements Backend {
                 p.getLong(PROBLEM_SIZE + RESULT_COUNT), p.getLong(PROBLEM_SIZE + RESULT_CORRECT));
     }
 
-    private static long address(Call call, Arg arg) {
+    /** The argument's address (resolved by Call), 0 when absent; its elements must be aligned. */
+    private static long address(Arg arg) {
         if (!arg.present()) return 0;
-        long address;
-        if (arg.pointer != null) {
-            address = arg.pointerAddress;  // checked for alignment when bound
-        } else {
-            Batch batch = call.batch;
-            long base;
-            if (batch.addressedBuffers[arg.slot] == arg.buffer) {
-                base = batch.baseAddresses[arg.slot];
-            } else {
-                base = BufferAddress.base(arg.buffer);
-                batch.baseAddresses[arg.slot] = base;
-                batch.addressedBuffers[arg.slot] = arg.buffer;
-            }
-            address = base + arg.byteOffset();
-        }
+        long address = arg.address;
         if ((address & (arg.dtype.bytes() - 1)) != 0) {  // sizes are powers of two: no division per call
             throw Call.error(arg.name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
                     + arg.dtype.bytes() + "-byte " + arg.dtype + " elements");

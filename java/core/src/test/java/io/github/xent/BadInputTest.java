@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.DynamicTest;
@@ -160,6 +161,79 @@ class BadInputTest {
             BytePointer p = new BytePointer(4L * N * C + 2);
             f.batch.inputPointer(p.position(2), DType.FLOAT32);
         }));
+        // Declared dtype against the buffer's own type: only a ByteBuffer or BytePointer takes one.
+        rows.add(new Row("FloatBuffer input declared FLOAT64", iae, "input:", f -> f.batch.input(f.input, DType.FLOAT64)));
+        rows.add(new Row("IntBuffer input declared FLOAT32", iae, "input:",
+                f -> f.batch.input(CrossEntropyLoss.direct(new int[N * C]), DType.FLOAT32)));
+        rows.add(new Row("LongBuffer target declared INT32", iae, "target:",
+                f -> f.batch.target(CrossEntropyLoss.direct(new long[N]), DType.INT32)));
+        rows.add(new Row("IntBuffer target declared INT64", iae, "target:",
+                f -> f.batch.target(CrossEntropyLoss.direct(new int[N]), DType.INT64)));
+        rows.add(new Row("IntBuffer probability target", iae, "target:", f -> {
+            f.builder.targetKind(TargetKind.PROBABILITIES);
+            f.batch.target(CrossEntropyLoss.direct(new int[N * C]));
+        }));
+        rows.add(new Row("IntBuffer probability target declared FLOAT32", iae, "target:", f -> {
+            f.builder.targetKind(TargetKind.PROBABILITIES);
+            f.batch.target(CrossEntropyLoss.direct(new int[N * C]), DType.FLOAT32);
+        }));
+        rows.add(new Row("ShortBuffer target", iae, "target:", f -> f.batch.target(bytes(2 * N).asShortBuffer())));
+        rows.add(new Row("FloatPointer input declared FLOAT64", iae, "input:",
+                f -> f.batch.inputPointer(new FloatPointer(N * C), DType.FLOAT64)));
+        rows.add(new Row("IntPointer sample weights", iae, "sampleWeights:",
+                f -> f.batch.sampleWeightsPointer(new IntPointer(N))));
+        // Pointer bounds: what a pointer's own fields show to be outside its allocation.
+        rows.add(new Row("pointer with a negative position", iae, "input:", f -> {
+            FloatPointer p = new FloatPointer(N * C);
+            f.batch.inputPointer(p.position(-2).limit(N * C - 2));
+        }));
+        rows.add(new Row("gradient pointer with limit past its capacity", iae, "gradInput:", f -> {
+            FloatPointer p = new FloatPointer(N * C - 4);
+            f.batch.gradInputPointer(p.limit(N * C));
+        }));
+        rows.add(new Row("pointer whose bytes overflow the address space", iae, "input:", f -> {
+            FloatPointer p = new FloatPointer(N * C);
+            f.batch.inputPointer(p.capacity(0).position(Long.MAX_VALUE - N * C).limit(Long.MAX_VALUE));
+        }));
+        // Overlaps: an output may not share a byte with another argument (the gradient may be the input).
+        rows.add(new Row("gradient overlapping the target", iae, "gradInput: overlaps target", f -> {
+            ByteBuffer shared = bytes(8 * N + 4 * N * C);
+            f.batch.target(shared.duplicate().order(ByteOrder.nativeOrder()).limit(8 * N).slice().order(ByteOrder.nativeOrder())
+                    .asLongBuffer().put(new long[] {0, 1, 4, 2}).flip())
+                    .gradInput(shared.duplicate().order(ByteOrder.nativeOrder()).position(8).limit(8 + 4 * N * C).slice()
+                            .order(ByteOrder.nativeOrder()).asFloatBuffer());
+        }));
+        rows.add(new Row("gradient one element past the input", iae, "gradInput: overlaps input", f -> {
+            FloatBuffer shared = CrossEntropyLoss.direct(new float[N * C + 1]);
+            f.batch.input(shared.duplicate().limit(N * C).slice()).gradInput(shared.duplicate().position(1).slice());
+        }));
+        rows.add(new Row("per-position losses inside the input", iae, "lossOut: overlaps input",
+                f -> f.batch.lossOut(f.input.duplicate().position(C).limit(C + N).slice())));
+        rows.add(new Row("per-position losses inside the gradient", iae, "lossOut: overlaps gradInput",
+                f -> f.batch.lossOut(f.grad.duplicate().position(C).limit(C + N).slice())));
+        rows.add(new Row("gradient over the upstream gradient", iae, "gradInput: overlaps gradOutput", f -> {
+            FloatBuffer upstream = CrossEntropyLoss.direct(new float[N * C]);
+            f.batch.gradOutput(upstream.duplicate().limit(N).slice()).gradInput(upstream);
+        }));
+        rows.add(new Row("gradient pointer over the input pointer's second half", iae, "gradInput: overlaps input", f -> {
+            FloatPointer all = new FloatPointer(N * C * 3 / 2);
+            f.batch.inputPointer(new FloatPointer(all).limit(N * C))
+                    .gradInputPointer(new FloatPointer(all).position(N * C / 2).limit(N * C * 3 / 2));
+        }));
+        // Threads: bounded by the machine (XENT_MAX_THREADS, which the tests set to 16).
+        rows.add(new Row("4096 threads", iae, "threads:", f -> f.builder.threads(4096)));
+        rows.add(new Row("one thread more than the machine's bound", iae, "threads:",
+                f -> f.builder.threads(Xent.maxThreads() + 1)));
+        // Options that cannot apply are errors, not silently ignored.
+        rows.add(new Row("scalar upstream gradient for NONE", iae, "gradOutput:", f -> f.batch.gradOutput(2.0)));
+        rows.add(new Row("index base with probability targets", iae, "indexBase:",
+                f -> f.builder.targetKind(TargetKind.PROBABILITIES).indexBase(1)));
+        rows.add(new Row("negative label smoothing", iae, "labelSmoothing:", f -> f.builder.labelSmoothing(-0.1)));
+        // Numbers in messages keep every digit.
+        rows.add(new Row("target Long.MAX_VALUE", iae, "target: value 9223372036854775807 at position 2",
+                f -> f.batch.target(CrossEntropyLoss.direct(new long[] {0, 1, Long.MAX_VALUE, 2}))));
+        rows.add(new Row("target Long.MIN_VALUE", iae, "target: value -9223372036854775808 at position 1",
+                f -> f.batch.target(CrossEntropyLoss.direct(new long[] {0, Long.MIN_VALUE, 1, 2}))));
         return rows;
     }
 
@@ -192,15 +266,61 @@ class BadInputTest {
         }));
     }
 
-    @org.junit.jupiter.api.Test
-    void nativeRejectsAPartialOverlapOfGradientAndInput() {
-        FloatBuffer all = CrossEntropyLoss.direct(new float[N * C + 1]);
-        FloatBuffer input = all.duplicate().position(0).limit(N * C).slice();
-        FloatBuffer grad = all.duplicate().position(1).slice();
-        CrossEntropyLoss loss = CrossEntropyLoss.builder().backend(BackendKind.NATIVE).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loss.compute(
-                new Batch().shape(N, C).input(input).target(CrossEntropyLoss.direct(new long[N])).gradInput(grad)));
-        assertTrue(e.getMessage().startsWith("gradInput: overlaps input"), e.getMessage());
-        assertEquals(0f, grad.get(N * C - 1));
+    /**
+     * The smallest calls, which the native backend hands to the Java code, reject overlaps with the
+     * same message as larger calls and as the Java backend: one rule for every path.
+     */
+    @TestFactory
+    Stream<DynamicTest> overlapsAreRejectedAlikeOnEveryPath() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (long[] shape : new long[][] {{2, 4}, {N, C}}) {  // 2x4: handed to the Java code
+            int n = (int) shape[0], c = (int) shape[1];
+            for (BackendKind backend : new BackendKind[] {BackendKind.NATIVE, BackendKind.JAVA}) {
+                String name = shape[0] + "x" + shape[1] + " [" + backend + "]";
+                tests.add(DynamicTest.dynamicTest("gradient over the target " + name, () -> {
+                    ByteBuffer shared = bytes(8 * n + 4 * n * c);
+                    LongBufferView target = new LongBufferView(shared, n);
+                    FloatBuffer grad = shared.duplicate().order(ByteOrder.nativeOrder()).position(8 * n - 8).slice()
+                            .order(ByteOrder.nativeOrder()).asFloatBuffer().limit(n * c);
+                    expectOverlap(backend, new Batch().shape(shape).input(CrossEntropyLoss.direct(new float[n * c]))
+                            .target(target.longs).gradInput(grad), "gradInput: overlaps target (only gradInput == input is allowed)");
+                    for (int i = 0; i < n; i++) assertEquals(i % c, target.longs.get(i), "the target was written");
+                }));
+                tests.add(DynamicTest.dynamicTest("gradient one element past the input " + name, () -> {
+                    FloatBuffer all = CrossEntropyLoss.direct(new float[n * c + 1]);
+                    FloatBuffer input = all.duplicate().limit(n * c).slice(), grad = all.duplicate().position(1).slice();
+                    for (int i = 0; i <= n * c; i++) all.put(i, 0.25f * i);
+                    expectOverlap(backend, new Batch().shape(shape).input(input).target(CrossEntropyLoss.direct(new long[n]))
+                            .gradInput(grad), "gradInput: overlaps input (only gradInput == input is allowed)");
+                    for (int i = 0; i <= n * c; i++) assertEquals(0.25f * i, all.get(i), "the input was written");
+                }));
+                tests.add(DynamicTest.dynamicTest("losses over the input " + name, () -> {
+                    FloatBuffer input = CrossEntropyLoss.direct(new float[n * c]);
+                    expectOverlapNone(backend, new Batch().shape(shape).input(input).target(CrossEntropyLoss.direct(new long[n]))
+                            .lossOut(input.duplicate().position(1).limit(1 + n).slice()), "lossOut: overlaps input (only gradInput == input is allowed)");
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** n int64 targets 0, 1, ... (modulo nothing: callers keep n below C) at the start of a shared buffer. */
+    record LongBufferView(java.nio.LongBuffer longs) {
+        LongBufferView(ByteBuffer shared, int n) {
+            this(shared.duplicate().order(ByteOrder.nativeOrder()).limit(8 * n).slice().order(ByteOrder.nativeOrder()).asLongBuffer());
+            for (int i = 0; i < n; i++) longs.put(i, i);
+        }
+    }
+
+    static void expectOverlap(BackendKind backend, Batch batch, String message) {
+        CrossEntropyLoss loss = CrossEntropyLoss.builder().backend(backend).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loss.compute(batch));
+        assertEquals(message, e.getMessage());
+    }
+
+    static void expectOverlapNone(BackendKind backend, Batch batch, String message) {
+        CrossEntropyLoss loss = CrossEntropyLoss.builder().backend(backend).reduction(Reduction.NONE).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loss.compute(batch));
+        assertEquals(message, e.getMessage());
     }
 }

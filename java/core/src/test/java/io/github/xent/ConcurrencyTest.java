@@ -3,6 +3,8 @@ package io.github.xent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -116,6 +118,71 @@ class ConcurrencyTest {
             assertEquals(THREADS * CALLS, total);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One Batch shared by threads (which its documentation asks not to do): each thread sets its
+     * own shape and buffers, of three sizes in turn, and computes at once. Each call sees some
+     * consistent set of arguments (and then the loss of one of the three) or a clear exception;
+     * never a gradient written outside its buffer, never a crash.
+     */
+    @Test
+    void aBatchSharedByThreadsGivesResultsOrExceptions() throws Exception {
+        long[][] shapes = {{64, 10}, {33, 1000}, {3, 7}};
+        FloatBuffer[] inputs = new FloatBuffer[3], guarded = new FloatBuffer[3], grads = new FloatBuffer[3];
+        LongBuffer[] targets = new LongBuffer[3];
+        double[] expected = new double[3];
+        CrossEntropyLoss loss = CrossEntropyLoss.builder().threads(Math.min(2, Xent.maxThreads())).build();
+        for (int s = 0; s < 3; s++) {
+            int n = (int) shapes[s][0], c = (int) shapes[s][1];
+            inputs[s] = CrossEntropyLoss.direct(new float[n * c]);
+            for (int i = 0; i < n * c; i++) inputs[s].put(i, (float) Math.sin(i + s));
+            long[] t = new long[n];
+            for (int i = 0; i < n; i++) t[i] = (i * 7L + s) % c;
+            targets[s] = CrossEntropyLoss.direct(t);
+            guarded[s] = CrossEntropyLoss.direct(new float[n * c + 64]);
+            for (int i = 0; i < n * c + 64; i++) guarded[s].put(i, -1f);
+            grads[s] = guarded[s].duplicate().position(32).limit(32 + n * c).slice();
+            expected[s] = loss.compute(new Batch().shape(shapes[s]).input(inputs[s]).target(targets[s])).loss();
+        }
+        Batch shared = new Batch();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<int[]>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                final int thread = t;
+                results.add(pool.submit(() -> {
+                    LossResult result = new LossResult();
+                    int good = 0, refused = 0;
+                    long end = System.nanoTime() + 1_000_000_000L;
+                    for (int i = 0; System.nanoTime() < end; i++) {
+                        int s = (thread + i) % 3;
+                        shared.shape(shapes[s]).input(inputs[s]).target(targets[s]).gradInput(grads[s]);
+                        try {
+                            loss.compute(shared, result);
+                        } catch (IllegalArgumentException mixed) {  // another thread's shape with this one's buffers
+                            refused++;
+                            continue;
+                        }
+                        double got = result.loss();
+                        assertTrue(got == expected[0] || got == expected[1] || got == expected[2], "loss " + got);
+                        good++;
+                    }
+                    return new int[] {good, refused};
+                }));
+            }
+            int good = 0;
+            for (Future<int[]> f : results) good += f.get()[0];
+            assertTrue(good > 0, "no call completed");
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int s = 0; s < 3; s++) {
+            for (int i = 0; i < 32; i++) {
+                assertEquals(-1f, guarded[s].get(i), "before gradient " + s);
+                assertEquals(-1f, guarded[s].get(guarded[s].capacity() - 1 - i), "after gradient " + s);
+            }
         }
     }
 }

@@ -108,7 +108,7 @@ class DifferentialTest {
             p.targetType = !index ? p.dtype : r.nextBoolean() ? DType.INT32 : DType.INT64;
             p.kind = r.nextInt(3) == 0 ? Tensors.Kind.BYTES : Tensors.Kind.TYPED;
             p.offset = r.nextInt(3) == 0 ? 1 + r.nextInt(3) : 0;
-            p.indexBase = r.nextInt(4) == 0 ? 1 : 0;
+            p.indexBase = r.nextInt(4) == 0 && index ? 1 : 0;  // (an error for other targets)
             p.ignoreIndex = r.nextInt(4) == 0 ? p.indexBase + r.nextInt((int) p.classes) : -100;
             p.labelSmoothing = !binary && r.nextInt(3) == 0 ? r.nextDouble() : 0.0;
             p.scale = r.nextInt(5) == 0 ? 0.1 + 3 * r.nextDouble() : 1.0;
