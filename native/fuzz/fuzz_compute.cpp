@@ -1,12 +1,15 @@
 // libFuzzer target over the C API: every call shape, option and buffer is decoded from the input.
-// Capacities may be smaller than the problem needs (the library must reject them), but each buffer
-// really holds what its capacity says: the C API trusts capacities, not pointers. The library must
-// never crash, touch memory outside the buffers, or trip a sanitizer, whatever the bytes say.
+// Capacities may be smaller than the problem needs (the library must reject them) or larger, and
+// dtype codes may be any value; each buffer is its own allocation of exactly its capacity in
+// elements of its declared dtype, so that AddressSanitizer catches any read or write past it (or
+// a kernel that takes an element for the wrong size). The library must never crash, touch memory
+// outside the buffers, or trip a sanitizer, whatever the bytes say.
 //
 //   native/fuzz/build.sh && build-fuzz/fuzz_compute -max_total_time=600 native/fuzz/corpus
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "xent.h"
@@ -26,6 +29,7 @@ public:
             case 1: return -INFINITY;
             case 2: return NAN;
             case 3: return 1000.0f * (b / 16 - 8);
+            case 4: return b & 16 ? 1e17f : -3e38f;
             default: return (static_cast<int>(byte()) - 128) / 16.0f;
         }
     }
@@ -33,6 +37,17 @@ public:
 private:
     const uint8_t* data_;
     size_t size_, pos_ = 0;
+};
+
+// Bytes of one element of a dtype code as the library defines it; other codes (which it must
+// reject) get 8, the larger size, so a buffer never holds less than any reading assumes.
+int64_t element_bytes(int64_t dtype) { return dtype == XENT_FLOAT32 || dtype == XENT_INT32 ? 4 : 8; }
+
+// One argument buffer: its own allocation of `count` elements of `dtype`, or absent.
+struct Buffer {
+    std::unique_ptr<uint8_t[]> bytes;
+    int64_t count = 0;
+    void* data() const { return bytes.get(); }
 };
 
 }  // namespace
@@ -52,71 +67,91 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     p.target_kind = in.in(0, 3);
     p.input_kind = in.in(0, 3);
     p.reduction = in.in(0, 3);
-    p.dtype = in.in(1, 4);
-    p.target_dtype = in.in(1, 4);
-    p.lengths_dtype = in.in(1, 4);
-    p.ignore_index = in.byte() % 2 ? -100 : in.in(-2, 9);
+    // Dtype codes: mostly valid, sometimes 0, 5 or a negative code.
+    auto dtype = [&] { const uint8_t b = in.byte(); return b % 16 == 15 ? int64_t(b) - 200 : int64_t(1 + b % 4); };
+    p.dtype = dtype();
+    p.target_dtype = dtype();
+    p.lengths_dtype = dtype();
+    const uint8_t ignore = in.byte();
+    p.ignore_index = ignore % 2 ? -100 : ignore % 5 == 0 ? INT64_MIN : in.in(-2, 9);
     p.index_base = in.in(0, 2);
-    p.threads = in.in(0, 3);
-    p.label_smoothing = in.byte() == 7 ? NAN : in.unit() * 1.2;
+    const uint8_t threads = in.byte();
+    p.threads = threads < 200 ? threads % 4 : threads < 240 ? xent_max_threads() + threads % 3 : 4096 - threads;
+    const uint8_t smoothing = in.byte();
+    p.label_smoothing = smoothing == 7 ? NAN : smoothing == 8 ? -0.25 : in.unit() * 1.2;
     p.scale = in.byte() == 9 ? INFINITY : 0.5 + in.unit();
     p.grad_output_scalar = in.unit() * 2 - 0.5;
 
-    // Buffers: each present or not; its capacity the full tensor, or short by a little.
-    const int64_t big = elements > 0 && elements < 4096 ? elements : 1;
-    auto capacity = [&](int64_t full) { return in.byte() % 8 == 0 ? full - in.in(0, 2) : full; };
-    const int64_t cap_input = capacity(big), cap_target = capacity(big), cap_weights = capacity(9),
-                  cap_sample = capacity(big), cap_lengths = capacity(9), cap_gout = capacity(big),
-                  cap_loss = capacity(big), cap_grad = capacity(big);
+    // Capacities: the full tensor, short by a little, longer than needed, or (rarely) negative.
+    const int64_t full = elements > 0 && elements < 4096 ? elements : 1;
+    auto capacity = [&](int64_t whole) {
+        const uint8_t b = in.byte();
+        if (b % 8 == 0) return whole - in.in(0, 2);
+        if (b % 8 == 1) return whole + in.in(1, 3);
+        if (b == 255) return int64_t(-1);
+        return whole;
+    };
+    const int64_t cap_input = capacity(full), cap_target = capacity(full), cap_weights = capacity(9),
+                  cap_sample = capacity(full), cap_lengths = capacity(9), cap_gout = capacity(full),
+                  cap_loss = capacity(full), cap_grad = capacity(full);
     const uint8_t present = in.byte();
     const bool in_place = in.byte() % 4 == 0;
-    std::vector<double> storage(8 * 4096 + 64);  // 8-byte aligned room for every buffer
-    auto slot = [&](int k) { return storage.data() + k * 4096; };
-    // Fill every slot with data of the declared types; targets as small integers around [0, C).
-    for (int k = 0; k < 8; ++k) {
-        auto* f = reinterpret_cast<float*>(slot(k));
-        auto* dd = slot(k);
-        for (int i = 0; i < 4096; ++i) {
-            if (p.dtype == XENT_FLOAT32) f[i] = in.number();
-            else dd[i] = in.number();
+
+    // Each buffer holds what its capacity says in its declared dtype: floats of the input's dtype
+    // for every float argument, index targets of the target dtype (probability targets: floats),
+    // lengths of the lengths dtype.
+    const bool index_targets = p.target_kind == XENT_TARGET_INDEX;
+    auto make = [&](int64_t count, int64_t type, bool integers, bool lengths) {
+        Buffer b;
+        b.count = count;
+        if (count <= 0) return b;
+        const int64_t size = element_bytes(type);
+        b.bytes.reset(new uint8_t[static_cast<size_t>(count * size)]);
+        for (int64_t i = 0; i < count; ++i) {
+            uint8_t* at = b.bytes.get() + i * size;
+            if (integers) {
+                const int64_t v = lengths ? in.in(-1, 10) : (in.byte() == 0 ? -100 : in.in(-2, 10));
+                if (size == 4) { const int32_t v32 = static_cast<int32_t>(v); std::memcpy(at, &v32, 4); }
+                else std::memcpy(at, &v, 8);
+            } else if (size == 4) {
+                const float f = in.number();
+                std::memcpy(at, &f, 4);
+            } else {
+                const double d = in.number();
+                std::memcpy(at, &d, 8);
+            }
         }
-    }
-    auto* t32 = reinterpret_cast<int32_t*>(slot(1));
-    auto* t64 = reinterpret_cast<int64_t*>(slot(1));
-    auto* l32 = reinterpret_cast<int32_t*>(slot(4));
-    auto* l64 = reinterpret_cast<int64_t*>(slot(4));
-    for (int i = 0; i < 4096; ++i) {
-        const int64_t v = in.byte() == 0 ? -100 : in.in(-2, 10);
-        if (p.target_kind == XENT_TARGET_INDEX) {
-            if (p.target_dtype == XENT_INT32) t32[i] = static_cast<int32_t>(v);
-            else t64[i] = v;
-        }
-        if (p.lengths_dtype == XENT_INT32) l32[i] = static_cast<int32_t>(in.in(-1, 10));
-        else l64[i] = in.in(-1, 10);
-    }
-    auto pick = [&](int bit, int k, int64_t cap, int64_t* count) -> void* {
-        if (!(present >> bit & 1) || cap <= 0) {
-            *count = 0;
-            return nullptr;
-        }
-        *count = cap;
-        return slot(k);
+        return b;
     };
-    p.input_count = cap_input > 0 ? cap_input : 0;
-    p.target_count = cap_target > 0 ? cap_target : 0;
-    const void* weights = pick(0, 2, cap_weights, &p.class_weights_count);
-    const void* sample = pick(1, 3, cap_sample, &p.sample_weights_count);
-    const void* lengths = pick(2, 4, cap_lengths, &p.lengths_count);
-    const void* gout = pick(3, 5, cap_gout, &p.grad_output_count);
-    void* loss = pick(4, 6, cap_loss, &p.loss_out_count);
-    void* grad = pick(5, 7, cap_grad, &p.grad_input_count);
-    void* input = p.input_count > 0 ? slot(0) : nullptr;
-    if (in_place && grad && input) {
-        grad = input;
+    auto maybe = [&](int bit, int64_t count, int64_t type, bool integers = false, bool lengths = false) {
+        return (present >> bit & 1) ? make(count, type, integers, lengths) : Buffer{};
+    };
+    Buffer input = make(cap_input, p.dtype, false, false);
+    Buffer target = make(cap_target, index_targets ? p.target_dtype : p.dtype, index_targets, false);
+    Buffer weights = maybe(0, cap_weights, p.dtype);
+    Buffer sample = maybe(1, cap_sample, p.dtype);
+    Buffer lengths = maybe(2, cap_lengths, p.lengths_dtype, true, true);
+    Buffer gout = maybe(3, cap_gout, p.dtype);
+    Buffer loss = maybe(4, cap_loss, p.dtype);
+    Buffer grad = maybe(5, cap_grad, p.dtype);
+    // A negative capacity goes to the library as it is, with or without a buffer (it must refuse it).
+    auto count_of = [](const Buffer& b, int64_t cap) { return b.data() ? b.count : (cap < 0 ? cap : 0); };
+    p.input_count = count_of(input, cap_input);
+    p.target_count = count_of(target, cap_target);
+    p.class_weights_count = count_of(weights, (present & 1) ? cap_weights : 0);
+    p.sample_weights_count = count_of(sample, (present >> 1 & 1) ? cap_sample : 0);
+    p.lengths_count = count_of(lengths, (present >> 2 & 1) ? cap_lengths : 0);
+    p.grad_output_count = count_of(gout, (present >> 3 & 1) ? cap_gout : 0);
+    p.loss_out_count = count_of(loss, (present >> 4 & 1) ? cap_loss : 0);
+    p.grad_input_count = count_of(grad, (present >> 5 & 1) ? cap_grad : 0);
+    void* grad_data = grad.data();
+    if (in_place && grad_data && input.data()) {
+        grad_data = input.data();
         p.grad_input_count = p.input_count;
     }
     xent_result r{};
-    xent_compute(&p, input, p.target_count > 0 ? slot(1) : nullptr, weights, sample, lengths, gout, loss, grad, &r);
+    xent_compute(&p, input.data(), target.data(), weights.data(), sample.data(), lengths.data(), gout.data(), loss.data(),
+                 grad_data, &r);
     (void)xent_last_error();
     return 0;
 }

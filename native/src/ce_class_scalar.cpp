@@ -390,13 +390,18 @@ private:
                     out[k] = T(0);
                     continue;
                 }
+                const double q_part = coef[k] * std::exp(row[k] - m[k]);
+                if (kIndex && !smoothing && c != cls[k]) {  // a_c = 0: no f * a term (inf * 0 would be NaN)
+                    out[k] = static_cast<T>(q_part);
+                    continue;
+                }
                 double a;
                 if constexpr (kIndex) {
                     a = eps_per_class_ * wc + (c == cls[k] ? (1.0 - eps_) * wc : 0.0);
                 } else {
                     a = wc * ((1.0 - eps_) * static_cast<double>(tb[c * S + k]) + eps_per_class_);
                 }
-                out[k] = static_cast<T>(coef[k] * std::exp(row[k] - m[k]) - f[k] * a);
+                out[k] = static_cast<T>(q_part - f[k] * a);
             }
         }
     }

@@ -19,10 +19,12 @@ struct Options {
     bool weights = false;
     bool ignore_some = false;
     bool int32_targets = false;
+    int64_t index_base = 0;  // targets passed as class + index_base
 };
 
 struct Reference {
-    double loss = 0.0;
+    double loss = 0.0, weight_sum = 0.0;
+    int64_t count = 0, correct = 0;  // counted positions, and those whose first arg-max is the target
     std::vector<double> per_position, grad;
 };
 
@@ -51,6 +53,11 @@ Reference reference(const Options& o, const std::vector<double>& x, const std::v
         r.per_position[pos] = (double)l;
         total += (double)l;
         divisor += w[y[pos]];
+        int64_t best = 0;
+        for (int64_t c = 1; c < C; ++c)
+            if (x[at(pos, c)] > x[at(pos, best)]) best = c;
+        r.count += 1;
+        r.correct += best == y[pos];
         for (int64_t c = 0; c < C; ++c) {
             long double q = std::exp(logq[c]);
             long double g = q * ((1.0L - o.eps) * w[y[pos]] + o.eps / C * W) - o.eps / C * w[c];
@@ -61,6 +68,7 @@ Reference reference(const Options& o, const std::vector<double>& x, const std::v
     double factor = o.reduction == XENT_REDUCTION_MEAN ? 1.0 / divisor : 1.0;
     for (double& g : r.grad) g *= factor;
     r.loss = o.reduction == XENT_REDUCTION_MEAN ? total / divisor : total;
+    r.weight_sum = divisor;
     return r;
 }
 
@@ -73,11 +81,17 @@ void run_case(const Options& o, uint32_t seed) {
     for (double& v : xd) v = (double)(T)normal(rng);
     std::vector<int64_t> y(M);
     for (int64_t& v : y) v = std::uniform_int_distribution<int64_t>(0, C - 1)(rng);
-    if (o.ignore_some) y[M / 2] = -100;
+    if (o.ignore_some) {
+        y[M / 2] = -100;
+        for (int64_t pos = 2; pos < M; pos += 5) y[pos] = -100;
+    }
     if (o.weights) for (double& v : wd) v = (double)(T)std::uniform_real_distribution<double>(0.1, 2.0)(rng);
-    std::vector<T> x(xd.begin(), xd.end()), w(wd.begin(), wd.end()), grad(M * C), loss(M);
-    std::vector<int32_t> y32(y.begin(), y.end());
-    const void* targets = o.int32_targets ? static_cast<const void*>(y32.data()) : static_cast<const void*>(y.data());
+    // Outputs start as NaN: an element the call fails to write shows (zeros would pass for a 0).
+    std::vector<T> x(xd.begin(), xd.end()), w(wd.begin(), wd.end()), grad(M * C, T(NAN)), loss(M, T(NAN));
+    std::vector<int64_t> y_user(y);  // as the caller passes them: 1-based when index_base is 1
+    for (int64_t& v : y_user) v = v == -100 ? v : v + o.index_base;
+    std::vector<int32_t> y32(y_user.begin(), y_user.end());
+    const void* targets = o.int32_targets ? static_cast<const void*>(y32.data()) : static_cast<const void*>(y_user.data());
 
     xent_problem p = o.d == 1 ? make_problem({o.n, o.c}) : (o.class_axis == 1 ? make_problem({o.n, o.c, o.d}, 1)
                                                                                : make_problem({o.n, o.d, o.c}, -1));
@@ -85,6 +99,7 @@ void run_case(const Options& o, uint32_t seed) {
     p.target_dtype = o.int32_targets ? XENT_INT32 : XENT_INT64;
     p.reduction = o.reduction;
     p.label_smoothing = o.eps;
+    p.index_base = o.index_base;
     p.target_count = M;
     p.grad_input_count = M * C;
     p.class_weights_count = o.weights ? C : 0;
@@ -100,6 +115,10 @@ void run_case(const Options& o, uint32_t seed) {
     if (none) for (double v : ref.per_position) loss_expected += v;
     CHECK_MSG(std::fabs(r.loss - loss_expected) <= tol * (1.0 + std::fabs(loss_expected)),
               "seed %u: loss %.17g vs %.17g", seed, r.loss, loss_expected);
+    CHECK_MSG(r.count == ref.count && r.correct == ref.correct, "seed %u: count %lld correct %lld, expected %lld and %lld",
+              seed, (long long)r.count, (long long)r.correct, (long long)ref.count, (long long)ref.correct);
+    CHECK_MSG(std::fabs(r.weight_sum - ref.weight_sum) <= 1e-6 * ref.weight_sum, "seed %u: weight_sum %.17g vs %.17g", seed,
+              r.weight_sum, ref.weight_sum);
     double gmax = 0.0;
     for (double g : ref.grad) gmax = std::max(gmax, std::fabs(g));
     int bad = 0;
@@ -364,6 +383,7 @@ int main() {
         o.eps = variant & 4 ? 0.1 : 0.0;
         o.reduction = variant & 8 ? XENT_REDUCTION_NONE : XENT_REDUCTION_MEAN;
         o.ignore_some = true;
+        o.index_base = variant % 3 == 1;
         o.n = 37, o.c = 10;  // two full 16-row tiles and a remainder
         run_case<float>(o, 500 + variant);
         run_case<double>(o, 600 + variant);
@@ -383,6 +403,7 @@ int main() {
             Options o;
             o.n = n, o.c = c;
             o.int32_targets = (n + c) % 2;
+            o.index_base = (n + c) % 3 == 0;
             o.ignore_some = n != 16;
             o.reduction = n % 2 ? XENT_REDUCTION_NONE : XENT_REDUCTION_MEAN;
             run_case<float>(o, 1100 + static_cast<uint32_t>(n * 17 + c));

@@ -149,6 +149,8 @@ def case(name, shape, *, target_kind="index", input_kind="logits", class_axis=1,
         upstream = torch.ones_like(loss)
     elif isinstance(grad_output, float):
         upstream = torch.tensor(grad_output, dtype=tdtype)
+    elif isinstance(grad_output, list):
+        upstream = torch.tensor(grad_output, dtype=tdtype).reshape(loss.shape)
     else:
         upstream = (torch.rand(loss.shape, generator=g, dtype=torch.float64) * 2 - 0.5).to(tdtype)
     loss.backward(upstream)
@@ -266,6 +268,43 @@ def hostile():
     cases.append(index_case("all_ignored_mean_smoothing", (3, 4), reduction="mean", label_smoothing=0.2,
                             target=[-100, -100, -100], seed=301))
     cases.append(index_case("all_ignored_sum", (3, 4), reduction="sum", target=[-100, -100, -100], seed=302))
+    return cases
+
+
+def edges():
+    """Where the arithmetic's order matters: tied logits so large that m + log(sum) loses the log
+    (each kernel path: long rows, AVX-512 short rows, tiles of 40 classes, class axis 1; float32 and
+    float64; smoothing and soft targets), infinite upstream gradients, and 1-based int32 targets on
+    the short-row paths (whole 16-row steps and the rows left one at a time), with ignored rows."""
+    inf = float("inf")
+    cases = []
+    for dtype in ("float32", "float64"):
+        row = torch.full((2, 1000), 1e17)
+        row[1, :500] = -1e17
+        cases.append(case(f"tied_1e17_long_rows_{dtype}", (2, 1000), dtype=dtype, logits=row, target=[3, 700],
+                          reduction="none"))
+    cases.append(case("tied_1e17_long_rows_smoothing", (2, 1000), logits=torch.full((2, 1000), 1e17), target=[3, 7],
+                      label_smoothing=0.1))
+    cases.append(case("tied_1e17_soft_targets", (2, 1000), target_kind="probabilities",
+                      logits=torch.full((2, 1000), 1e17), seed=310))
+    cases.append(case("tied_1e17_short_rows", (20, 10), logits=torch.full((20, 10), 1e17), reduction="none",
+                      target=[k % 10 for k in range(20)]))
+    cases.append(case("tied_1e17_tile_40_classes", (8, 40), logits=torch.full((8, 40), 1e17),
+                      target=[k * 5 for k in range(8)]))
+    cases.append(case("tied_1e17_class_axis_1", (2, 10, 16), logits=torch.full((2, 10, 16), 1e17), seed=311))
+    for reduction in ("mean", "sum"):
+        for value in (inf, -inf):
+            cases.append(case(f"upstream_{value}_{reduction}", (6, 5), reduction=reduction, grad_output=value, seed=312))
+    cases.append(case("upstream_inf_none", (6, 5), reduction="none", grad_output=[inf, 1.0, -inf, 0.5, inf, 2.0],
+                      seed=313))
+    cases.append(case("upstream_inf_long_rows", (3, 700), grad_output=inf, seed=314))
+    for shape, reduction, target_dtype in (((37, 10), "mean", "int32"), ((3, 10), "none", "int32"),
+                                           ((37, 10), "sum", "int64"), ((40, 16), "none", "int32"),
+                                           ((5, 7), "mean", "int32")):
+        cases.append(case(f"index_base_1_{target_dtype}_short_rows_{shape[0]}x{shape[1]}_{reduction}", shape,
+                          class_axis=-1, index_base=1, target_dtype=target_dtype, reduction=reduction,
+                          ignore_some=True, seed=320 + shape[0],
+                          grad_output="random" if reduction == "none" else None))
     return cases
 
 
@@ -409,6 +448,9 @@ def write_cli_case(folder, c, args):
     np.save(os.path.join(folder, "expected_grad.npy"), np.asarray(c["grad"], dtype=np.float64).reshape(shape))
     with open(os.path.join(folder, "args.txt"), "w") as f:
         f.write(f"--input input.npy --target target.npy{files} {args}\n")
+    with open(os.path.join(folder, "expected_metrics.json"), "w") as f:
+        json.dump({"count": c["count"], "weight_sum": c["weight_sum"], "correct": c["correct"]}, f)
+        f.write("\n")
 
 
 def main():
@@ -421,6 +463,7 @@ def main():
         "every_form.json": every_form(),
         "per_call_options.json": per_call_options(),
         "hostile_forms.json": hostile_forms(),
+        "edges.json": edges(),
     }
     for file, cases in files.items():
         with open(os.path.join(OUT, file), "w") as f:

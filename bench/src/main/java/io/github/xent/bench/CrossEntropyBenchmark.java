@@ -43,8 +43,8 @@ public class CrossEntropyBenchmark {
             "floor-read", "floor-readwrite"})
     public String contender;
 
-    private Problem problem;
-    private Contender impl;
+    Problem problem;
+    Contender impl;
 
     @Setup(Level.Trial)
     public void setUp() {

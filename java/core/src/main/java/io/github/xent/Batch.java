@@ -31,7 +31,10 @@ import org.bytedeco.javacpp.Pointer;
  * it, and so does xent's own library once loaded, for example by {@link Xent#isNativeAvailable()}.)
  */
 public final class Batch {
-    static final int MAX_RANK = 8;
+    /** The most dimensions an input may have: (N, C, d1, ..., d6). */
+    public static final int MAX_DIMENSIONS = 8;
+
+    static final int MAX_RANK = MAX_DIMENSIONS;
 
     final long[] shape = new long[MAX_RANK];
     int rank;

@@ -107,17 +107,19 @@ final class JavaBackend implements Backend {
             for (int c = 0; c < classes; c++) {
                 double g;
                 switch (input) {
-                    case LOGITS:  // d(-sum a log softmax)/dx_c = A q_c - a_c
-                        g = aTotal * Math.exp(logq[c]) - a[c];
+                    case LOGITS:  // d(-sum a log softmax)/dx_c = A q_c - a_c, times f term by term (PyTorch's
+                        // order: with an infinite f, a class with a_c = 0 gets f A q_c, the target NaN)
+                        g = f * aTotal * Math.exp(logq[c]);
+                        if (a[c] != 0 || !index || eps > 0) g -= f * a[c];
                         break;
                     case PROBABILITIES:  // d(-a log x)/dx = -a / x, with x floored
-                        g = -a[c] / Math.max(x[c], DENOMINATOR_FLOOR);
+                        g = f * (-a[c] / Math.max(x[c], DENOMINATOR_FLOOR));
                         break;
                     default:
-                        g = -a[c];
+                        g = f * -a[c];
                         break;
                 }
-                call.gradInput.putDouble(first + c * call.inner, f * g);
+                call.gradInput.putDouble(first + c * call.inner, g);
             }
         }
         total *= loss.scale();

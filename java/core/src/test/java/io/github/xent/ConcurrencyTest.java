@@ -41,8 +41,8 @@ class ConcurrencyTest {
 
         /** Outputs of one caller: reused across that caller's calls. */
         final class Outputs {
-            final Tensors.T grad = Tensors.allocate(p.dtype, p.input.length, Tensors.Kind.TYPED, 0);
-            final Tensors.T losses = p.reduction == Reduction.NONE ? Tensors.allocate(p.dtype, (int) p.positions, Tensors.Kind.TYPED, 0) : null;
+            final Tensors.T grad = Tensors.output(p.dtype, p.input.length, Tensors.Kind.TYPED, 0);
+            final Tensors.T losses = p.reduction == Reduction.NONE ? Tensors.output(p.dtype, (int) p.positions, Tensors.Kind.TYPED, 0) : null;
             final Batch batch = new Batch();
             final LossResult result = new LossResult();
 

@@ -227,7 +227,7 @@ class DifferentialTest {
         if (p.lengths != null) batch.lengths(Tensors.of(p.seed % 2 == 0 ? DType.INT32 : DType.INT64, p.lengths).buffer);
         Tensors.T losses = null;
         if (p.reduction == Reduction.NONE) {
-            losses = Tensors.allocate(p.dtype, (int) p.positions, Tensors.Kind.TYPED, p.offset);
+            losses = Tensors.output(p.dtype, (int) p.positions, Tensors.Kind.TYPED, p.offset);
             batch.lossOut(losses.buffer);
             if (p.gradOutput != null) batch.gradOutput(Tensors.of(p.dtype, p.gradOutput).buffer);
         } else {
@@ -238,7 +238,7 @@ class DifferentialTest {
             grad = input;
             batch.gradInput(input.buffer);
         } else if (p.backward) {
-            grad = Tensors.allocate(p.dtype, p.input.length, p.kind, p.offset);
+            grad = Tensors.output(p.dtype, p.input.length, p.kind, p.offset);
             batch.gradInput(grad.buffer);
         }
         Outcome o = new Outcome();

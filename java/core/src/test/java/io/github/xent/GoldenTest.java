@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class GoldenTest {
     static final String[] FILES = {"index_logits_options.json", "index_logits_upstream.json", "index_logits_hostile.json",
-        "every_form.json", "per_call_options.json", "hostile_forms.json"};
+        "every_form.json", "per_call_options.json", "hostile_forms.json", "edges.json"};
     static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     static List<JsonNode> cases(String file) throws IOException {
@@ -80,7 +80,7 @@ class GoldenTest {
 
         Tensors.T input = Tensors.of(dtype, doubles(c.get("input")));
         Tensors.T target = Tensors.of(targetType, doubles(c.get("target")));
-        Tensors.T grad = Tensors.allocate(dtype, input.count(), Tensors.Kind.TYPED, 0);
+        Tensors.T grad = Tensors.output(dtype, input.count(), Tensors.Kind.TYPED, 0);
         Batch batch = new Batch().shape(shape).input(input.buffer).target(target.buffer).gradInput(grad.buffer);
         if (!c.path("sample_weights").isMissingNode() && !c.get("sample_weights").isNull()) {
             batch.sampleWeights(Tensors.of(dtype, doubles(c.get("sample_weights"))).buffer);
@@ -94,7 +94,7 @@ class GoldenTest {
         JsonNode upstream = c.get("grad_output");
         Tensors.T lossOut = null;
         if (reduction == Reduction.NONE) {
-            lossOut = Tensors.allocate(dtype, positions, Tensors.Kind.TYPED, 0);
+            lossOut = Tensors.output(dtype, positions, Tensors.Kind.TYPED, 0);
             batch.lossOut(lossOut.buffer);
             if (!upstream.isNull()) batch.gradOutput(Tensors.of(dtype, doubles(upstream)).buffer);
         } else if (!upstream.isNull()) {

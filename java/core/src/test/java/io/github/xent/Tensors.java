@@ -103,6 +103,16 @@ final class Tensors {
         return new T(b, dtype, kind);
     }
 
+    /**
+     * An output: allocated like {@link #allocate}, every element NaN first, so that an element a
+     * call fails to write (a fresh buffer's zeros would pass for a written 0) shows.
+     */
+    static T output(DType dtype, int count, Kind kind, int offset) {
+        T t = allocate(dtype, count, kind, offset);
+        for (int i = 0; i < count; i++) t.set(i, Double.NaN);
+        return t;
+    }
+
     static T of(DType dtype, double[] values, Kind kind, int offset) {
         T t = allocate(dtype, values.length, kind, offset);
         for (int i = 0; i < values.length; i++) t.set(i, values[i]);

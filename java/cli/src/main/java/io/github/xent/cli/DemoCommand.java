@@ -17,44 +17,45 @@ import picocli.CommandLine.Option;
  * then times native xent against the pure-Java backend on an LLM-sized batch.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Trains a softmax-regression classifier on the embedded UCI digits (or --data) with xent's",
-                "fused loss + gradient, then times native xent against the pure-Java backend."})
+        header = "Trains a classifier on the embedded digits, then times native xent.",
+        description = {"Trains a softmax-regression classifier on the embedded UCI digits (or --data) with "
+                + "xent's fused loss and gradient, then times native xent against the pure-Java backend."})
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "FILE.csv", description = "CSV of features then an integer label per line (.gz ok); default: the embedded digits")
+    @Option(names = "--data", paramLabel = "CSV", description = "CSV: features, then an integer label, per line (.gz too). Default: the embedded digits.")
     Path data;
 
-    @Option(names = "--epochs", defaultValue = "30", description = "Passes over the training set (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "30", paramLabel = "N", description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = {"--learning-rate", "--lr"}, defaultValue = "0.5", description = "SGD step size (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--learning-rate", "--lr"}, defaultValue = "0.5", paramLabel = "F", description = "SGD step size (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "Rows per step (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Rows per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--label-smoothing", defaultValue = "0.0", description = "Label smoothing of the training loss (default: ${DEFAULT-VALUE})")
+    @Option(names = "--label-smoothing", defaultValue = "0.0", paramLabel = "F", description = "Label smoothing of the training loss (default: ${DEFAULT-VALUE}).")
     double labelSmoothing;
 
-    @Option(names = "--test-fraction", defaultValue = "0.2", description = "Held-out share of the rows (default: ${DEFAULT-VALUE})")
+    @Option(names = "--test-fraction", defaultValue = "0.2", paramLabel = "F", description = "Held-out share of the rows (default: ${DEFAULT-VALUE}).")
     double testFraction;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Native threads per call; 0: all cores (default)")
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Native threads per call; 0: all (the default).")
     int threads;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the shuffle and the initial weights")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the shuffle and the initial weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "AUTO", description = "Backend for training: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    @Option(names = "--backend", defaultValue = "AUTO", paramLabel = "B", description = "Backend for training: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     BackendKind backend;
 
-    @Option(names = "--no-bench", description = "Skip the native vs pure-Java timing")
+    @Option(names = "--no-bench", description = "Skips the timing of native against pure Java.")
     boolean noBench;
 
     @Option(names = "--bench-shape", defaultValue = "4096x32000", paramLabel = "ROWSxCLASSES",
-            description = "Batch of the timing, rows x classes (default: ${DEFAULT-VALUE}, an LLM vocabulary)")
+            description = "Batch of the timing, rows x classes (default: ${DEFAULT-VALUE}, an LLM vocabulary).")
     String benchShape;
 
-    @Option(names = "--bench-repeats", defaultValue = "3", description = "Timed native runs; the median is reported (default: ${DEFAULT-VALUE})")
+    @Option(names = "--bench-repeats", defaultValue = "3", paramLabel = "N", description = "Timed native runs; the median is reported (default: ${DEFAULT-VALUE}).")
     int benchRepeats;
 
     @Override

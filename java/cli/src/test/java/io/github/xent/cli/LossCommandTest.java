@@ -55,12 +55,27 @@ class LossCommandTest {
         args.addAll(List.of("--loss-out", loss.toString(), "--grad-out", grad.toString(), "--backend", backend));
         Object[] r = DemoCommandTest.run(args.toArray(String[]::new));
         assertEquals(0, r[0], r[1] + " " + r[2]);
-        assertTrue(((String) r[1]).startsWith("{\"loss\": "), (String) r[1]);
+        String json = (String) r[1];
+        assertTrue(json.startsWith("{\"loss\": "), json);
+        // The metrics of the JSON line against PyTorch's own counts.
+        String metrics = Files.readString(folder.resolve("expected_metrics.json"));
+        long count = Long.parseLong(field(metrics, "count")), correct = Long.parseLong(field(metrics, "correct"));
+        assertEquals(count, Long.parseLong(field(json, "count")), "count");
+        assertEquals(Double.parseDouble(field(metrics, "weight_sum")), Double.parseDouble(field(json, "weight_sum")),
+                1e-6 * Double.parseDouble(field(metrics, "weight_sum")), "weight_sum");
+        assertEquals((double) correct / count, Double.parseDouble(field(json, "accuracy")), 1e-12, "accuracy");
 
         boolean float32 = Npy.read(folder.resolve("input.npy"), "--input").dtype == io.github.xent.DType.FLOAT32;
         double tol = float32 ? 2e-5 : 1e-10;
         compare("loss", Npy.read(folder.resolve("expected_loss.npy"), "expected"), Npy.read(loss, "loss"), tol);
         compare("grad", Npy.read(folder.resolve("expected_grad.npy"), "expected"), Npy.read(grad, "grad"), tol);
+    }
+
+    /** A field of a one-line JSON object, as text. */
+    static String field(String json, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\": \"?([^,}\"]+)").matcher(json);
+        assertTrue(m.find(), name + " in " + json);
+        return m.group(1).trim();
     }
 
     static void compare(String what, Npy.Array expected, Npy.Array actual, double tol) {
