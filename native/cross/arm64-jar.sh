@@ -26,7 +26,7 @@ jar="$(ls "$work"/java/core/target/xent-*-linux-arm64.jar)"
 cp "$jar" "$out/"
 unzip -l "$jar" | grep -E '\.so'
 for lib in libxent.so libjniXentNative.so; do
-    unzip -p "$jar" "io/github/xent/jni/linux-arm64/$lib" >"$work/$lib"
+    unzip -p "$jar" "io/github/xent/linux-arm64/$lib" >"$work/$lib"
     echo "$lib: $(aarch64-linux-gnu-readelf -h "$work/$lib" | grep -E 'Machine:' | xargs)"
 done
 

@@ -8,15 +8,15 @@ out="${1:-$root/build-fuzz}"
 mkdir -p "$out"
 san="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 objects=()
-for src in "$root"/native/src/*.cpp; do
+for src in "$root"/native/src/*.cpp "$root"/native/src/kernels/*.cpp; do
     flags=""
     case "$(basename "$src")" in
-        ce_logits_avx2.cpp) flags="-mavx2 -mfma" ;;
-        ce_logits_avx512.cpp) flags="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mavx2" ;;
+        table_avx2.cpp) flags="-mavx2 -mfma" ;;
+        table_avx512.cpp) flags="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mavx2" ;;
     esac
     obj="$out/$(basename "$src" .cpp).o"
     clang++ -std=c++17 $san -pthread $flags -ffp-contract=fast -DXENT_VERSION_STRING='"fuzz"' \
-        -I"$root/native/include" -c "$src" -o "$obj"
+        -I"$root/native/include" -I"$root/native/src" -c "$src" -o "$obj"
     objects+=("$obj")
 done
 clang++ -std=c++17 -g -O1 -pthread -fsanitize=fuzzer,address,undefined -I"$root/native/include" \

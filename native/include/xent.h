@@ -141,7 +141,14 @@ XENT_API int xent_compute(const xent_problem* problem,
                           xent_result* result);
 
 /* The message of the last failed call on this thread ("" if none has failed). A successful call
- * leaves it as it was, so read it right after a call that returned a status other than XENT_OK. */
+ * leaves it as it was, so read it right after a call that returned a status other than XENT_OK.
+ *
+ * Every message has the form "<argument>: <problem>", where <argument> is the name of the
+ * xent_compute parameter or xent_problem member at fault, exactly as this header spells it
+ * ("grad_input: overlaps input (only grad_input == input is allowed)", "label_smoothing: must be
+ * in [0, 1], not 1.5", "target: value 7 at position 3 is outside [0, 5) ..."), or "shape" for the
+ * rank and dims, or "problem" for the struct itself; a binding may rename the argument for its
+ * users (the Java facade does) by that prefix alone. */
 XENT_API const char* xent_last_error(void);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
@@ -151,6 +158,11 @@ XENT_API const char* xent_version(void);
 XENT_API int xent_abi_version(void);
 XENT_API size_t xent_problem_size(void);
 XENT_API size_t xent_result_size(void);
+
+/* The byte offset of a member of xent_problem or xent_result in the compiled library, by name
+ * ("problem.dims", "problem.label_smoothing", "result.loss"), or -1 for a name it does not have.
+ * A binding that writes the structs as bytes checks every offset it uses when it loads. */
+XENT_API int64_t xent_field_offset(const char* name);
 
 /* Instruction sets of the vectorised kernels, from the most portable up. */
 enum xent_isa {
@@ -162,7 +174,9 @@ enum xent_isa {
 
 /* The instruction set that calls use now: the best this CPU supports, capped by the environment
  * variable XENT_MAX_ISA (scalar, portable, avx2 or avx512) when the library loads, and by
- * xent_set_max_isa(). Only the logits kernels are vectorised; other forms use the scalar ones. */
+ * xent_set_max_isa(). Logits with class targets, probabilities or log-probabilities with plain
+ * index targets, and binary targets have vector kernels; the other forms (label smoothing or soft
+ * targets with non-logits input) use the scalar reference kernels on every ISA. */
 XENT_API int xent_isa(void);
 
 /* Caps the instruction set at `isa` (for tests and comparisons) and returns the one now in use:

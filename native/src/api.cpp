@@ -1,10 +1,12 @@
 // The exported C API: validates, then hands the call to the kernel for its form.
 #include <cstddef>
+#include <cstring>
 #include <new>
 
 #include "error.h"
 #include "job.h"
 #include "thread_pool.h"
+#include "validate.h"
 #include "xent.h"
 
 #ifndef XENT_VERSION_STRING
@@ -13,10 +15,35 @@
 
 // Layout promised by xent.h: 8-byte slots, no padding.
 static_assert(sizeof(xent_problem) == 31 * 8, "xent_problem must be 31 slots of 8 bytes");
-static_assert(offsetof(xent_problem, class_axis) == 10 * 8, "xent_problem layout changed");
-static_assert(offsetof(xent_problem, input_count) == 20 * 8, "xent_problem layout changed");
-static_assert(offsetof(xent_problem, label_smoothing) == 28 * 8, "xent_problem layout changed");
 static_assert(sizeof(xent_result) == 4 * 8, "xent_result must be 4 slots of 8 bytes");
+
+namespace {
+
+// Every member of the two structs, by name, for xent_field_offset(): a binding that writes the
+// structs as bytes checks its own offsets against these when it loads.
+struct Field {
+    const char* name;
+    size_t offset;
+};
+
+#define XENT_PROBLEM_FIELD(member) {"problem." #member, offsetof(xent_problem, member)}
+#define XENT_RESULT_FIELD(member) {"result." #member, offsetof(xent_result, member)}
+const Field kFields[] = {
+    XENT_PROBLEM_FIELD(abi_version), XENT_PROBLEM_FIELD(rank), XENT_PROBLEM_FIELD(dims),
+    XENT_PROBLEM_FIELD(class_axis), XENT_PROBLEM_FIELD(target_kind), XENT_PROBLEM_FIELD(input_kind),
+    XENT_PROBLEM_FIELD(reduction), XENT_PROBLEM_FIELD(dtype), XENT_PROBLEM_FIELD(target_dtype),
+    XENT_PROBLEM_FIELD(lengths_dtype), XENT_PROBLEM_FIELD(ignore_index), XENT_PROBLEM_FIELD(index_base),
+    XENT_PROBLEM_FIELD(threads), XENT_PROBLEM_FIELD(input_count), XENT_PROBLEM_FIELD(target_count),
+    XENT_PROBLEM_FIELD(class_weights_count), XENT_PROBLEM_FIELD(sample_weights_count),
+    XENT_PROBLEM_FIELD(lengths_count), XENT_PROBLEM_FIELD(grad_output_count), XENT_PROBLEM_FIELD(loss_out_count),
+    XENT_PROBLEM_FIELD(grad_input_count), XENT_PROBLEM_FIELD(label_smoothing), XENT_PROBLEM_FIELD(scale),
+    XENT_PROBLEM_FIELD(grad_output_scalar),
+    XENT_RESULT_FIELD(loss), XENT_RESULT_FIELD(weight_sum), XENT_RESULT_FIELD(count), XENT_RESULT_FIELD(correct),
+};
+#undef XENT_PROBLEM_FIELD
+#undef XENT_RESULT_FIELD
+
+}  // namespace
 
 extern "C" {
 
@@ -48,6 +75,13 @@ int xent_abi_version(void) { return XENT_ABI_VERSION; }
 size_t xent_problem_size(void) { return sizeof(xent_problem); }
 
 size_t xent_result_size(void) { return sizeof(xent_result); }
+
+int64_t xent_field_offset(const char* name) {
+    if (name == nullptr) return -1;
+    for (const Field& f : kFields)
+        if (std::strcmp(f.name, name) == 0) return static_cast<int64_t>(f.offset);
+    return -1;
+}
 
 int xent_default_threads(void) { return xent::max_threads(); }
 

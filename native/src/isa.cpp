@@ -56,13 +56,13 @@ int current_isa() {
     return active.load(std::memory_order_relaxed);
 }
 
-const LogitsKernels* logits_kernels() {
+const VectorKernels* vector_kernels() {
     switch (current_isa()) {
 #if defined(__x86_64__)
-        case XENT_ISA_AVX512: return &kLogitsAvx512;
-        case XENT_ISA_AVX2: return &kLogitsAvx2;
+        case XENT_ISA_AVX512: return &kVectorKernelsAvx512;
+        case XENT_ISA_AVX2: return &kVectorKernelsAvx2;
 #endif
-        case XENT_ISA_PORTABLE: return &kLogitsPortable;
+        case XENT_ISA_PORTABLE: return &kVectorKernelsPortable;
         default: return nullptr;
     }
 }

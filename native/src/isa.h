@@ -2,13 +2,13 @@
 // XENT_MAX_ISA and xent_set_max_isa().
 #pragma once
 
-#include "ce_logits.h"
+#include "kernels/vector_kernels.h"
 
 namespace xent {
 
 int current_isa();
 
-// The logits kernels for the current instruction set, or nullptr for the scalar reference.
-const LogitsKernels* logits_kernels();
+// The vector kernels of the current instruction set, or nullptr for the scalar reference.
+const VectorKernels* vector_kernels();
 
 }  // namespace xent

@@ -3,7 +3,6 @@
 
 #include <cstdint>
 
-#include "ce_logits.h"
 #include "xent.h"
 
 namespace xent {
@@ -38,20 +37,10 @@ struct Job {
     int threads = 0;  // 0: max_threads() (see for_each_block)
 };
 
-// Checks everything that can be checked without reading the data and fills `job`.
-// Returns XENT_OK or a status with its message set.
-int validate(const xent_problem* problem, const void* input, const void* target,
-             const void* class_weights, const void* sample_weights, const void* lengths,
-             const void* grad_output, void* loss_out, void* grad_input, Job* job);
-
-// The call as the vectorised kernels take it; weight_total is the sum of the class weights (C
-// without). (ce_class_scalar.cpp)
-LogitsJob logits_job(const Job& job, double weight_total);
-
-// INDEX or PROBABILITIES targets, any input kind (ce_class_scalar.cpp).
+// INDEX or PROBABILITIES targets, any input kind (class_targets.cpp).
 int compute_class(const Job& job, xent_result* result);
 
-// BINARY targets, LOGITS or PROBABILITIES input (bce_scalar.cpp).
+// BINARY targets, LOGITS or PROBABILITIES input (binary_targets.cpp).
 int compute_binary(const Job& job, xent_result* result);
 
 }  // namespace xent

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "validate.h"
+
 #include "error.h"
 #include "job.h"
 #include "thread_pool.h"

@@ -5,18 +5,12 @@
 #pragma once
 
 #include <cstdint>
-#if defined(__AVX2__) || defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 #include "exp_api.h"
+#include "vec/primitives.h"
 
 namespace xent {
 namespace XENT_ISA {
-namespace {
-
-#include "../src/simd_types.h"
-#include "../src/exp_simd.h"
 
 // y = exp(x) over n values, n a multiple of the ISA's lanes; kNonPositive as vexp's.
 template <typename T, bool kNonPositive>
@@ -29,8 +23,6 @@ void exp_array(const T* x, T* y, int64_t n) {
         __builtin_memcpy(y + i, &v, sizeof v);
     }
 }
-
-}  // namespace
 
 const ExpFunctions exp_functions = {
     exp_array<float, false>, exp_array<float, true>, exp_array<double, false>, exp_array<double, true>,

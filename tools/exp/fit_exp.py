@@ -3,7 +3,7 @@
 
 exp(x) = 2^n * p(r), n = round(x / ln 2), r = x - n ln 2 in [-ln2/2, ln2/2] (two-constant
 Cody-Waite reduction). p is fitted by least squares on Chebyshev nodes with p(0) = 1 fixed, which
-is close to minimax. Prints C++ constants for native/src/exp_simd.h and the worst error over a
+is close to minimax. Prints C++ constants for native/src/vec/exp_polynomial.h and vec/avx512.h and the worst error over a
 dense sweep of [-87, 0] (float) and [-708, 0] (double), evaluated in the target precision.
 The AVX-512 exp reduces further, x = (16k + j) ln2/16 + r with |r| <= ln2/32, and multiplies e^r
 by 2^(j/16) from a 16-entry table (one register of floats, two of doubles): there p needs degree 3

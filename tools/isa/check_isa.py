@@ -2,7 +2,7 @@
 """Fails when a shared library has AVX-512 instructions outside xent's AVX-512 kernels.
 
 The shipped library must run on any x86-64 CPU: only code in namespace xent::avx512 (compiled
-from ce_logits_avx512.cpp, called after a CPU check) may use AVX-512. An instruction counts as
+from native/src/kernels/table_avx512.cpp, called after a CPU check) may use AVX-512. An instruction counts as
 AVX-512 when it names a zmm register, a mask register k0-k7, or xmm/ymm 16-31, or is an
 EVEX-only operation.
 

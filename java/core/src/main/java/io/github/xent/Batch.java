@@ -73,7 +73,7 @@ public final class Batch {
         BufferBase first = bases[2 * slot], second = bases[2 * slot + 1];
         if (first != null && first.buffer == buffer) return first.base;
         if (second != null && second.buffer == buffer) return second.base;
-        BufferBase fresh = new BufferBase(buffer, BufferAddresses.base(buffer));
+        BufferBase fresh = new BufferBase(buffer, BufferAddress.base(buffer));
         bases[2 * slot + 1] = first;
         bases[2 * slot] = fresh;
         return fresh.base;

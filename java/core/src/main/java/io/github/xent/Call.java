@@ -135,7 +135,7 @@ final class Call {
 
     /** Every present argument's first-element address (the native backend passes these). */
     private void resolveAddresses() {
-        if (!BufferAddresses.available()) return;  // no native code at all: the Java backend needs none
+        if (!BufferAddress.available()) return;  // no native code at all: the Java backend needs none
         for (Arg arg : all) {
             if (!arg.present()) continue;
             arg.address = arg.pointer != null ? arg.pointerAddress : batch.baseAddress(arg.slot, arg.buffer) + arg.byteOffset();

@@ -1,9 +1,7 @@
 package io.github.xent;
 
-import static io.github.xent.jni.ProblemLayout.*;
+import static io.github.xent.ProblemLayout.*;
 
-import io.github.xent.jni.BufferAddress;
-import io.github.xent.jni.XentNative;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -77,9 +75,9 @@ final class NativeBackend implements Backend {
         if (scratch.optionsOf != loss.serial) {  // the loss's own options (a loss is immutable)
             p.putLong(ABI, ABI_VERSION);
             p.putLong(CLASS_AXIS, loss.classAxis());
-            p.putLong(TARGET_KIND, loss.targetKind().ordinal());
-            p.putLong(INPUT_KIND, loss.inputKind().ordinal());
-            p.putLong(REDUCTION, loss.reduction().ordinal());
+            p.putLong(TARGET_KIND, loss.targetKind().code);
+            p.putLong(INPUT_KIND, loss.inputKind().code);
+            p.putLong(REDUCTION, loss.reduction().code);
             p.putLong(IGNORE_INDEX, loss.ignoreIndex());
             p.putLong(INDEX_BASE, loss.indexBase());
             p.putLong(THREADS, loss.threads());

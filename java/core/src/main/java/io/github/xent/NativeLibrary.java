@@ -1,7 +1,5 @@
 package io.github.xent;
 
-import io.github.xent.jni.ProblemLayout;
-import io.github.xent.jni.XentNative;
 import org.bytedeco.javacpp.Loader;
 
 /** Loads the native library once and remembers why, if it could not. */

@@ -1,6 +1,5 @@
 package io.github.xent;
 
-import io.github.xent.jni.XentNative;
 
 /** Facts about this xent installation. */
 public final class Xent {
@@ -34,7 +33,7 @@ public final class Xent {
      * the native library.
      */
     public static Isa isa() {
-        return NativeLibrary.available() ? Isa.values()[XentNative.xent_isa()] : Isa.SCALAR;
+        return NativeLibrary.available() ? Isa.ofCode(XentNative.xent_isa()) : Isa.SCALAR;
     }
 
     /**
@@ -48,12 +47,12 @@ public final class Xent {
         if (!NativeLibrary.available()) {
             throw new IllegalStateException("setMaxIsa: the native library is not loaded: " + NativeLibrary.reason());
         }
-        return Isa.values()[XentNative.xent_set_max_isa(max.ordinal())];
+        return Isa.ofCode(XentNative.xent_set_max_isa(max.code));
     }
 
     /** The best instruction set this CPU supports. */
     public static Isa supportedIsa() {
-        return NativeLibrary.available() ? Isa.values()[XentNative.xent_supported_isa()] : Isa.SCALAR;
+        return NativeLibrary.available() ? Isa.ofCode(XentNative.xent_supported_isa()) : Isa.SCALAR;
     }
 
     /** The thread count a loss built with {@code threads(0)} uses natively (1 without the native library). */

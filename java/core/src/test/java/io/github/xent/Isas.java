@@ -9,7 +9,7 @@ final class Isas {
 
     static List<Isa> available() {
         List<Isa> isas = new ArrayList<>();
-        for (Isa isa : Isa.values()) if (isa.ordinal() <= Xent.supportedIsa().ordinal()) isas.add(isa);
+        for (Isa isa : Isa.values()) if (isa.code <= Xent.supportedIsa().code) isas.add(isa);
         return isas;
     }
 

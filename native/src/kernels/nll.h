@@ -1,19 +1,30 @@
 // INDEX targets with PROBABILITIES or LOG_PROBABILITIES input, without label smoothing
 // (PyTorch's nll_loss, and cross-entropy on probabilities), class-last rows and class axis 1: the
-// formulas of ce_class_scalar.cpp, in the same order (the same bits, NaN payloads aside), a vector
+// formulas of class_scalar.h, in the same order (the same bits, NaN payloads aside), a vector
 // at a time. Only the target's log q enters the loss and only its gradient element is not zero,
-// so a row is one sweep for its arg-max (the accuracy) and one that writes the gradient. Included
-// by ce_logits_simd.h inside the ISA's namespace.
+// so a row is one sweep for its arg-max (the accuracy) and one that writes the gradient.
 //
 // The other elements' gradient is -f * 0 * dlog_q(x): a zero with the sign of -f, or NaN where f
 // is not finite or (probability input) where x is NaN, as the scalar kernel's arithmetic gives.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/job_access.h"
+#include "kernels/tile.h"
+#include "kernels/vector_kernels.h"
+#include "vec/ops.h"
+#include "vec/primitives.h"
+
+namespace xent {
+namespace XENT_ISA {
 
 // One counted position: its loss (added to the sums in position order, and written when asked)
 // and its accuracy, and, for the gradient, the target's element and the zero of the others.
 // v is the input at the target class.
 template <typename T, bool kProbs>
-inline void nll_position(const LogitsJob& j, int64_t pos, int64_t cls, bool hit, double v, double factor,
-                         LogitsSums* sums, T* zero, T* g_y) {
+inline void nll_position(const KernelJob& j, int64_t pos, int64_t cls, bool hit, double v, double factor,
+                         KernelSums* sums, T* zero, T* g_y) {
     // (max as std::max: a < b ? b : a. No standard-library inline code in an ISA's kernels.)
     const double log_v = kProbs ? __builtin_log(v) : v;
     const double log_q = kProbs ? (log_v < -100.0 ? -100.0 : log_v) : v;
@@ -30,7 +41,7 @@ inline void nll_position(const LogitsJob& j, int64_t pos, int64_t cls, bool hit,
 }
 
 template <typename T, bool kProbs, bool kGrad>
-void nll_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+void nll_rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     using V = typename Simd<T>::V;
     constexpr int W = Simd<T>::kLanes;
     const int64_t C = j.classes;
@@ -84,7 +95,7 @@ void nll_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, Log
 }
 
 template <typename T>
-void nll_rows_entry(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+void select_nll_rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     const bool probs = j.input_probabilities;
     if (j.grad) {
         if (probs) nll_rows<T, true, true>(j, first, end, factor, sums);
@@ -99,7 +110,7 @@ void nll_rows_entry(const LogitsJob& j, int64_t first, int64_t end, double facto
 // arg-max and x_y come from one sweep over the class rows and the gradient from a second; the
 // per-position loss, in the scalar kernel's order, lane by lane.
 template <typename T, bool kProbs, bool kGrad>
-void nll_tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, LogitsSums* sums) {
+void nll_tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, KernelSums* sums) {
     using V = typename Simd<T>::V;
     using I = typename Simd<T>::I;
     using IV = typename Simd<T>::Int;
@@ -154,7 +165,7 @@ void nll_tile(const LogitsJob& j, int64_t o, int64_t i0, int width, double facto
 }
 
 template <typename T>
-void nll_tile_entry(const LogitsJob& j, int64_t o, int64_t i0, int width, double factor, LogitsSums* sums) {
+void select_nll_tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, KernelSums* sums) {
     const bool probs = j.input_probabilities;
     if (j.grad) {
         if (probs) nll_tile<T, true, true>(j, o, i0, width, factor, sums);
@@ -164,3 +175,6 @@ void nll_tile_entry(const LogitsJob& j, int64_t o, int64_t i0, int width, double
         else nll_tile<T, false, false>(j, o, i0, width, factor, sums);
     }
 }
+
+}  // namespace XENT_ISA
+}  // namespace xent

@@ -1,11 +1,11 @@
-// Class-last float32 rows of at most 16 classes, 16 rows per step, for AVX-512 (included by
-// ce_logits_simd.h inside the AVX-512 namespace, after tile()). This is the small-call path: a
+// Class-last float32 rows of at most 16 classes, 16 rows per step, for AVX-512 only (included by
+// kernels/table_avx512.cpp before the table). This is the small-call path: a
 // trainer's 32x10 step is two steps of this loop and nothing else.
 //
 // The 16 rows are loaded with masked loads (never past a row, never past the last row) and
 // transposed in registers, so that vector c holds class c of every row. From there it is the
 // arithmetic of tile<..., kGather> with the plain options folded in, but with every class vector
-// in a register: C is a template constant (one instance per class count, short_rows_of), so the
+// in a register: C is a template constant (one instance per class count, select_short_rows), so the
 // loops over classes unroll to exactly C steps and all 16 vectors stay in registers, where the
 // generic tile stages them through memory and splits its double vectors with spills. The per-row
 // numbers in double are two 8-lane halves. Rows past the end of the call are computed as
@@ -13,14 +13,33 @@
 //
 // Plain INDEX targets only: class weights, label smoothing and sequence lengths take the generic
 // tile, which handles every option.
+#pragma once
+
+#ifndef XENT_ISA  // opened alone (an editor, a linter): this header's own instruction set
+#define XENT_ISA avx512
+#define XENT_VECTOR_BYTES 64
+#endif
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/class_last.h"
+#include "kernels/job_access.h"
+#include "kernels/vector_kernels.h"
+#include "vec/avx512.h"
+#include "vec/math.h"
+
+namespace xent {
+namespace XENT_ISA {
 
 // Fewer rows than this, in a call or left after its whole steps, go one at a time
-// (short_rows_one): measured at C = 10, a row costs about 20 ns and a step about 130 ns, but 4 rows
+// (short_rows_singly): measured at C = 10, a row costs about 20 ns and a step about 130 ns, but 4 rows
 // one at a time were no faster than a step.
 constexpr int64_t kShortRowsMin = 4;
 
 // True when short_rows() handles the call.
-inline bool short_rows_apply(const LogitsJob& j) {
+inline bool short_rows_apply(const KernelJob& j) {
     return j.classes <= 16 && j.index_targets && j.class_weights == nullptr && j.eps == 0.0 && j.lengths == nullptr;
 }
 
@@ -76,7 +95,7 @@ __attribute__((always_inline)) inline RegD log_of_sums(RegD x) {
 // and their gradients go back into that vector's place. Only rows that hold fewer than 16 floats in
 // all (a tiny call, or a call's small last block) reach past their end, with masked-off lanes.
 template <bool kGrad>
-void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+void short_rows_singly(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     const int C = static_cast<int>(j.classes);
     const __mmask16 class_mask = static_cast<__mmask16>((1u << C) - 1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -150,7 +169,7 @@ void short_rows_one(const LogitsJob& j, int64_t first, int64_t end, double facto
 }
 
 template <bool kGrad, int C>
-void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+void short_rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     using V = Simd<float>::V;
     const __mmask16 class_mask = static_cast<__mmask16>((1u << C) - 1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -272,7 +291,7 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
             }
             f[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(fh * sp));
             const RegD sum = h ? sum_hi : sum_lo;
-            // (m - x_y) + log sum, as in short_rows_one.
+            // (m - x_y) + log sum, as in short_rows_singly.
             const RegD nll = (half(m, h) - half((V)xy, h)) + log_of_sums(sum);
             loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(nll * sp));
             coef[h] = f[h] / sum;
@@ -331,7 +350,7 @@ void short_rows(const LogitsJob& j, int64_t first, int64_t end, double factor, L
 // unroll to exactly C steps and the transposes drop the shuffles of the unused class vectors.
 // (short_rows_apply admits 1 <= C <= 16 only.)
 template <bool kGrad>
-void short_rows_of(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+void select_short_rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     switch (j.classes) {
 #define XENT_SHORT_ROWS_CASE(n) \
     case n: return short_rows<kGrad, n>(j, first, end, factor, sums);
@@ -342,3 +361,25 @@ void short_rows_of(const LogitsJob& j, int64_t first, int64_t end, double factor
 #undef XENT_SHORT_ROWS_CASE
     }
 }
+
+// The class-last entry of the AVX-512 table for float rows: this file's kernel where it applies
+// (whole 16-row steps, and the rows left one at a time), the generic rows otherwise.
+template <>
+inline void class_last_rows<float>(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
+    if (!short_rows_apply(j)) {
+        class_last_rows_generic<float>(j, first, end, factor, sums);
+        return;
+    }
+    const int64_t left = (end - first) % 16;
+    const int64_t steps_end = left < kShortRowsMin ? end - left : end;
+    if (j.grad != nullptr) {
+        if (first < steps_end) select_short_rows<true>(j, first, steps_end, factor, sums);
+        if (steps_end < end) short_rows_singly<true>(j, steps_end, end, factor, sums);
+    } else {
+        if (first < steps_end) select_short_rows<false>(j, first, steps_end, factor, sums);
+        if (steps_end < end) short_rows_singly<false>(j, steps_end, end, factor, sums);
+    }
+}
+
+}  // namespace XENT_ISA
+}  // namespace xent

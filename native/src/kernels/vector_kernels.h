@@ -1,5 +1,6 @@
-// The vectorised logits kernels (class targets, LOGITS input): what the driver in
-// ce_class_scalar.cpp hands to them, and one entry table per instruction set.
+// The vector kernels: what the drivers (class_targets.cpp, binary_targets.cpp) hand to them, and
+// the table of one instruction set's kernels (kernels/table.h, compiled per ISA by
+// kernels/table_<isa>.cpp).
 //
 // Everything here is plain data and function pointers: the ISA translation units share no inline
 // code with the rest of the library, so no AVX-512 instruction can reach a generic code path
@@ -11,7 +12,7 @@
 namespace xent {
 
 // One call, resolved for the kernels. Pointers are the caller's buffers.
-struct LogitsJob {
+struct KernelJob {
     int64_t classes;
     int64_t inner;            // positions per outer index; 1 for class-last rows
     int64_t steps;            // T of sequences with lengths, else 0
@@ -38,37 +39,38 @@ struct LogitsJob {
 };
 
 // What a range of positions adds to the call's sums.
-struct LogitsSums {
+struct KernelSums {
     double loss;
     int64_t correct;
 };
 
 // Rows [first, end) of a class-last input (inner == 1); for binary targets, elements [first, end).
-using LogitsRowsFn = void (*)(const LogitsJob&, int64_t first, int64_t end, double factor, LogitsSums*);
+using RowsFn = void (*)(const KernelJob&, int64_t first, int64_t end, double factor, KernelSums*);
 // The positions (o, i0 .. i0 + width) of a class-axis-1 input, width <= lanes: one vector wide.
-using LogitsTileFn = void (*)(const LogitsJob&, int64_t o, int64_t i0, int width, double factor, LogitsSums*);
+using TileFn = void (*)(const KernelJob&, int64_t o, int64_t i0, int width, double factor, KernelSums*);
 // Index targets [first, end) of an int32 or int64 array: how many equal the ignore index and how
 // many lie outside [base, base + classes).
 using CountIndexFn = void (*)(const void* target, int64_t first, int64_t end, int64_t ignore, int64_t base,
                               int64_t classes, int64_t* ignored, int64_t* outside);
 
-struct LogitsKernels {
+// One instruction set's kernels, each for float32 and float64 inputs.
+struct VectorKernels {
     const char* isa;
     int lanes_f32, lanes_f64;
-    LogitsRowsFn rows_f32, rows_f64;
-    LogitsTileFn tile_f32, tile_f64;
-    LogitsRowsFn binary_f32, binary_f64;  // binary targets, LOGITS or PROBABILITIES input
+    RowsFn rows_f32, rows_f64;  // class-last rows: logits input, index or probability targets
+    TileFn tile_f32, tile_f64;  // the same, class axis 1
+    RowsFn binary_f32, binary_f64;  // binary targets, LOGITS or PROBABILITIES input
     // Class-last rows, INDEX targets without smoothing, PROBABILITIES or LOG_PROBABILITIES input.
-    LogitsRowsFn nll_rows_f32, nll_rows_f64;
-    LogitsTileFn nll_tile_f32, nll_tile_f64;  // the same, class axis 1
+    RowsFn nll_rows_f32, nll_rows_f64;
+    TileFn nll_tile_f32, nll_tile_f64;  // the same, class axis 1
     CountIndexFn count_i32, count_i64;        // pass 1 of plain index targets
 };
 
-// One table per compiled instruction set (ce_logits_<isa>.cpp).
-extern const LogitsKernels kLogitsPortable;
+// One table per compiled instruction set (kernels/table_<isa>.cpp).
+extern const VectorKernels kVectorKernelsPortable;
 #if defined(__x86_64__)
-extern const LogitsKernels kLogitsAvx2;
-extern const LogitsKernels kLogitsAvx512;
+extern const VectorKernels kVectorKernelsAvx2;
+extern const VectorKernels kVectorKernelsAvx512;
 #endif
 
 }  // namespace xent

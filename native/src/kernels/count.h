@@ -1,10 +1,19 @@
 // Plain index targets (no weights, no lengths) counted a vector at a time: pass 1 of the common
-// call, before anything is written. Included by ce_logits_simd.h inside the ISA's namespace.
+// call, before anything is written.
 //
 // Counts the targets equal to the ignore index and those outside [base, base + classes) (a target
-// below the base wraps high as unsigned), as count_plain in ce_class_scalar.cpp does one at a
+// below the base wraps high as unsigned), as count_plain in class_targets.cpp does one at a
 // time; that caller decides from the two counts whether a target is bad. Lanes are int64, so an
 // ignore index or a target anywhere in int64 compares exactly.
+#pragma once
+
+#include <cstdint>
+
+#include "vec/config.h"
+
+namespace xent {
+namespace XENT_ISA {
+
 template <typename I>
 void count_index(const void* target, int64_t first, int64_t end, int64_t ignore, int64_t base, int64_t classes,
                  int64_t* ignored, int64_t* outside) {
@@ -37,3 +46,6 @@ void count_index(const void* target, int64_t first, int64_t end, int64_t ignore,
     *ignored = ignored_total;
     *outside = outside_total;
 }
+
+}  // namespace XENT_ISA
+}  // namespace xent

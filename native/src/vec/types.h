@@ -1,5 +1,12 @@
-// The vector types of one instruction set (XENT_VECTOR_BYTES wide, GCC vector extensions),
-// included inside an ISA namespace by ce_logits_simd.h and by the native exp test.
+// The vector types of one instruction set: XENT_VECTOR_BYTES wide, GCC vector extensions.
+#pragma once
+
+#include <cstdint>
+
+#include "vec/config.h"
+
+namespace xent {
+namespace XENT_ISA {
 
 template <typename T>
 struct Simd;
@@ -25,3 +32,10 @@ struct Simd<double> {
     static constexpr int kLanes = XENT_VECTOR_BYTES / 8;
     static constexpr double kLowest = -1.7976931348623157e+308;
 };
+
+// One register of doubles, and of int64 lanes: the unit of the double-lane arithmetic.
+using RegD = Simd<double>::V;
+using RegL = Simd<double>::I;
+
+}  // namespace XENT_ISA
+}  // namespace xent

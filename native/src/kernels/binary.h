@@ -1,6 +1,5 @@
-// Binary cross-entropy (BINARY targets), vectorised: the formulas of bce_scalar.cpp, one vector of
-// elements at a time, in the input's own precision. Included by ce_logits_simd.h inside the ISA's
-// namespace, after vexp and the halving sums.
+// Binary cross-entropy (BINARY targets), vectorised: the formulas of binary_scalar.h, one vector of
+// elements at a time, in the input's own precision.
 //
 // With u = exp(-|x|) and w = 1 + u, logits input gives
 //   l = max(x, 0) - x t + log1p(u)               (two terms >= 0 for t in [0, 1])
@@ -9,43 +8,21 @@
 // log1p(u) is log(w) + (u - (w - 1)) / w: the correction restores what rounding 1 + u lost, so
 // it stays accurate down to u = 1e-38. A block's last, partial vector is read and written with
 // masked loads and stores.
+#pragma once
 
-// log of the lanes, for positive normal x; other lanes get libm's answer (log 0 = -inf, NaN
-// stays NaN). x = 2^k m with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1) / (m + 1),
-// |s| < 0.172, as an odd series: to s^9 in float (error below 1e-9), to s^23 in double.
-template <typename T>
-inline typename Simd<T>::V vlog_any(typename Simd<T>::V x) {
-    using V = typename Simd<T>::V;
-    using I = typename Simd<T>::I;
-    if constexpr (sizeof(T) == 8) {
-        return vlog_reg(x);
-    } else {
-        const I bits = (I)x;
-        I k = ((bits >> 23) & 0xff) - 127;
-        V m = (V)((bits & 0x007fffff) | 0x3f800000);
-        const I big = m > 1.41421356f;
-        m = big ? m * 0.5f : m;
-        k -= big;  // true lanes are -1
-        const V s = (m - 1.0f) / (m + 1.0f), z = s * s;
-        const V p = (((z * (1.0f / 9) + 1.0f / 7) * z + 1.0f / 5) * z + 1.0f / 3) * z + 1.0f;
-        V out = __builtin_convertvector(k, V) * 0.693147182f + 2.0f * s * p;
-        const I normal = (x >= 1.17549435e-38f) & (x < __builtin_inff());
-        if (!all_lanes<T>(normal)) log_lanes(x, normal, out);
-        return out;
-    }
-}
+#include <cstdint>
 
-// log1p(u) for u > -1, from w = 1 + u and its reciprocal r (see above); -inf where w is 0.
-template <typename T>
-inline typename Simd<T>::V vlog1p(typename Simd<T>::V u, typename Simd<T>::V w, typename Simd<T>::V r) {
-    using V = typename Simd<T>::V;
-    const V log_w = vlog_any<T>(w);
-    return w > T(0) ? log_w + (u - (w - T(1))) * r : log_w;
-}
+#include "kernels/vector_kernels.h"
+#include "vec/math.h"
+#include "vec/ops.h"
+#include "vec/primitives.h"
+
+namespace xent {
+namespace XENT_ISA {
 
 // Elements [first, end) of a binary problem.
 template <typename T, bool kLogits, bool kGrad>
-void binary(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+void binary(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     using V = typename Simd<T>::V;
     using I = typename Simd<T>::I;
     constexpr int W = Simd<T>::kLanes;
@@ -122,7 +99,7 @@ void binary(const LogitsJob& j, int64_t first, int64_t end, double factor, Logit
 }
 
 template <typename T>
-void binary_entry(const LogitsJob& j, int64_t first, int64_t end, double factor, LogitsSums* sums) {
+void select_binary(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     if (j.input_logits) {
         if (j.grad) binary<T, true, true>(j, first, end, factor, sums);
         else binary<T, true, false>(j, first, end, factor, sums);
@@ -131,3 +108,6 @@ void binary_entry(const LogitsJob& j, int64_t first, int64_t end, double factor,
         else binary<T, false, false>(j, first, end, factor, sums);
     }
 }
+
+}  // namespace XENT_ISA
+}  // namespace xent

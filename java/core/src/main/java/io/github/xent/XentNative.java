@@ -1,4 +1,4 @@
-package io.github.xent.jni;
+package io.github.xent;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * friendly types live in the facade ({@code io.github.xent}), never here.
  */
 @Platform(include = "xent.h", link = "xent")
-public final class XentNative {
+final class XentNative {
     static {
         Loader.load();
     }
@@ -54,6 +54,8 @@ public final class XentNative {
     public static native @Cast("size_t") long xent_problem_size();
 
     public static native @Cast("size_t") long xent_result_size();
+
+    public static native @Cast("int64_t") long xent_field_offset(@Cast("const char*") String name);
 
     public static native int xent_default_threads();
 
