@@ -2,12 +2,12 @@
 # Runs the JMH comparison and writes docs/bench/report.md and docs/bench/chart.png.
 #   bench/report.sh quick   # 3 shapes, short iterations: under 10 minutes on a 2-core machine
 #   bench/report.sh full    # 5 shapes + label smoothing, probability targets, class axis 1: ~25 minutes
-# Build first with the README's build command (mvn -B -q package -DskipTests).
+# Build first with the benchmarks' profile: mvn -B -q package -Pbench -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${1:-quick}"
 jar=bench/target/benchmarks.jar
-[ -f "$jar" ] || { echo "no $jar: build first with: mvn -B -q package -DskipTests" >&2; exit 2; }
+[ -f "$jar" ] || { echo "no $jar: build first with: mvn -B -q package -Pbench -DskipTests" >&2; exit 2; }
 out=docs/bench
 mkdir -p "$out"
 flags=(--enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -Xmx8g)
@@ -17,7 +17,7 @@ case "$profile" in
     *) echo "usage: bench/report.sh quick|full" >&2; exit 2 ;;
 esac
 # libtorch's very first load on an empty JavaCPP cache can fail when Debian's python3-torch is
-# installed (BUILD-NOTES): extract the cache once before the forks start.
+# installed: extract the cache once before the forks start.
 java "${flags[@]}" -cp "$jar" io.github.xent.bench.PeakMemory libtorch-1 32x10 >/dev/null 2>&1 || true
 
 echo "== JMH, $profile profile"

@@ -23,7 +23,7 @@ public:
     explicit BinaryForm(const Job& job) : job_(job), s_(static_cast<const T*>(job.sample_weights)) {
         if (const VectorKernels* v = vector_kernels()) {
             binary_ = sizeof(T) == 4 ? v->binary_f32 : v->binary_f64;
-            kernel_job_ = kernel_job(job, 0.0);
+            fill_kernel_job(job, 0.0, kernel_job_);
         }
     }
 
@@ -57,7 +57,7 @@ private:
     const Job& job_;
     const T* s_;
     RowsFn binary_ = nullptr;
-    KernelJob kernel_job_{};
+    KernelJob kernel_job_;  // filled when binary_ is set
 };
 
 template <typename T, int kInput>

@@ -12,8 +12,8 @@
 namespace xent {
 
 // Below this many elements a call runs on the calling thread: waking threads costs microseconds,
-// more than small problems take in total. (Overridable at build time only to
-// measure it: see the README's "Speed" section.)
+// more than small problems take in total (docs/design.md). Overridable at build time, to measure
+// where the threshold should lie.
 #ifndef XENT_PARALLEL_MIN_ELEMENTS
 #define XENT_PARALLEL_MIN_ELEMENTS (1 << 15)
 #endif

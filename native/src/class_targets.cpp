@@ -53,7 +53,7 @@ public:
                 lanes_ = f32 ? v->lanes_f32 : v->lanes_f64;
                 rows_ = nll ? (f32 ? v->nll_rows_f32 : v->nll_rows_f64) : (f32 ? v->rows_f32 : v->rows_f64);
                 tile_ = nll ? (f32 ? v->nll_tile_f32 : v->nll_tile_f64) : (f32 ? v->tile_f32 : v->tile_f64);
-                kernel_job_ = kernel_job(job_, weight_total_);
+                fill_kernel_job(job_, weight_total_, kernel_job_);
             }
         }
         return XENT_OK;
@@ -154,7 +154,7 @@ private:
     RowsFn rows_ = nullptr;
     TileFn tile_ = nullptr;
     int64_t lanes_ = 1;
-    KernelJob kernel_job_{};
+    KernelJob kernel_job_;  // filled when rows_ is set
 };
 
 template <typename T, int kTarget, int kInput>

@@ -106,10 +106,11 @@ int run_passes(const Job& job, const Blocks& blocks, const Form& form, xent_resu
     return XENT_OK;
 }
 
-// The call as the vector kernels take it; weight_total is the sum of the class weights (C without).
-inline KernelJob kernel_job(const Job& job, double weight_total) {
+// The call as the vector kernels take it, filled in place (a copy of it, made just before the
+// kernels read it, would cost them store-forwarding stalls); weight_total is the sum of the class
+// weights (C without).
+inline void fill_kernel_job(const Job& job, double weight_total, KernelJob& j) {
     const xent_problem& p = job.problem;
-    KernelJob j;
     j.classes = job.layout.classes;
     j.inner = job.layout.inner;
     j.steps = job.layout.steps;
@@ -133,7 +134,6 @@ inline KernelJob kernel_job(const Job& job, double weight_total) {
     j.target_int32 = p.target_dtype == XENT_INT32;
     j.lengths_int32 = p.lengths_dtype == XENT_INT32;
     j.reduction_none = p.reduction == XENT_REDUCTION_NONE;
-    return j;
 }
 
 }  // namespace xent

@@ -20,9 +20,9 @@ void class_last_rows_generic(const KernelJob& j, int64_t first, int64_t end, dou
     constexpr int W = Simd<T>::kLanes;
     if (j.classes <= kGatherMaxClasses) {
         for (; first + W <= end; first += W) tile_staged<T, true>(j, 0, first, W, factor, sums);
-        // The rows left as one partial tile when they are at least half a tile (measured: 4 rows
-        // of 17-64 classes one at a time cost about what a tile does, 8 rows clearly more), and
-        // unless sequence lengths index their positions from the call's first.
+        // The rows left as one partial tile when they are at least half a tile (fewer cost no more
+        // one at a time: docs/design.md), and unless sequence lengths index their positions from
+        // the call's first.
         if (first < end && 2 * (end - first) >= W && j.lengths == nullptr) {
             tile_rows_partial<T>(j, first, end, factor, sums);
             return;

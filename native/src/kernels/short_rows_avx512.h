@@ -15,10 +15,8 @@
 // tile, which handles every option.
 #pragma once
 
-#ifndef XENT_ISA  // opened alone (an editor, a linter): this header's own instruction set
-#define XENT_ISA avx512
-#define XENT_VECTOR_BYTES 64
-#endif
+// First: opened alone, this header takes the AVX-512 instruction set from it.
+#include "vec/avx512.h"
 
 #include <immintrin.h>
 
@@ -27,15 +25,13 @@
 #include "kernels/class_last.h"
 #include "kernels/job_access.h"
 #include "kernels/vector_kernels.h"
-#include "vec/avx512.h"
 #include "vec/math.h"
 
 namespace xent {
 namespace XENT_ISA {
 
 // Fewer rows than this, in a call or left after its whole steps, go one at a time
-// (short_rows_singly): measured at C = 10, a row costs about 20 ns and a step about 130 ns, but 4 rows
-// one at a time were no faster than a step.
+// (short_rows_singly): four rows one at a time already cost what a step does (docs/design.md).
 constexpr int64_t kShortRowsMin = 4;
 
 // True when short_rows() handles the call.

@@ -26,10 +26,8 @@ final class NativeBackend implements Backend {
     /**
      * Calls of at most JAVA_MAX_ELEMENTS elements in at most JAVA_MAX_POSITIONS positions are
      * computed by {@link JavaBackend} on the calling thread: the JNI crossing, the struct and the
-     * native checks cost more than such a call's work. A loop of reused calls (fwd+bwd, float32,
-     * best of 5, ns per call; native, then Java): 1x5 184/143, 1x8 184/186, 1x10 183/210,
-     * 2x4 241/219, 2x5 235/239, 3x2 292/232, 3x3 232/271, 4x2 231/295, 5x1 226/255. Both follow
-     * docs/semantics.md, so the results agree to rounding; the choice depends on the shape
+     * native checks cost more than such a call's work (the measurements: docs/design.md). Both
+     * follow docs/semantics.md, so the results agree to rounding; the choice depends on the shape
      * alone, never on threads or on the ISA.
      */
     static final long JAVA_MAX_ELEMENTS = 8;
