@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever xent_problem or xent_result change layout or meaning. */
-#define XENT_ABI_VERSION 1
+#define XENT_ABI_VERSION 2
 
 /* Highest tensor rank accepted: (N, C, d1, ..., d6). */
 #define XENT_MAX_RANK 8
@@ -104,14 +104,19 @@ typedef struct xent_problem {
     double label_smoothing;        /* epsilon in [0, 1] */
     double scale;                  /* multiplies the loss and the gradient; 1 for none */
     double grad_output_scalar;     /* upstream gradient g of a SUM or MEAN loss; 1 for plain training */
+    /* LOGITS input with INDEX or PROBABILITIES targets only (docs/semantics.md, "z-loss and logit
+     * soft-cap"); 0 turns each off, and must be 0 for every other form. */
+    double z_loss;                 /* lambda >= 0: each counted position adds lambda * s * lse^2 */
+    double softcap;                /* c >= 0: every logit x is replaced by c * tanh(x / c) first */
 } xent_problem;
 
 /* What one call reports besides its outputs. */
 typedef struct xent_result {
-    double loss;       /* the reduced loss; for NONE, the sum of the per-position losses */
+    double loss;       /* the reduced loss, z-loss included; for NONE, the sum of the per-position losses */
     double weight_sum; /* the MEAN divisor: sum of s * w_y (INDEX) or of s, over counted positions */
     int64_t count;     /* positions that count (not ignored, not past a sequence's length) */
     int64_t correct;   /* counted positions whose arg-max class is the target's */
+    double z_loss;     /* the z-loss part of `loss`, reduced as it is (MEAN: over the counted s) */
 } xent_result;
 
 /*

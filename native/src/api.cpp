@@ -14,8 +14,8 @@
 #endif
 
 // Layout promised by xent.h: 8-byte slots, no padding.
-static_assert(sizeof(xent_problem) == 31 * 8, "xent_problem must be 31 slots of 8 bytes");
-static_assert(sizeof(xent_result) == 4 * 8, "xent_result must be 4 slots of 8 bytes");
+static_assert(sizeof(xent_problem) == 33 * 8, "xent_problem must be 33 slots of 8 bytes");
+static_assert(sizeof(xent_result) == 5 * 8, "xent_result must be 5 slots of 8 bytes");
 
 namespace {
 
@@ -37,8 +37,9 @@ const Field kFields[] = {
     XENT_PROBLEM_FIELD(class_weights_count), XENT_PROBLEM_FIELD(sample_weights_count),
     XENT_PROBLEM_FIELD(lengths_count), XENT_PROBLEM_FIELD(grad_output_count), XENT_PROBLEM_FIELD(loss_out_count),
     XENT_PROBLEM_FIELD(grad_input_count), XENT_PROBLEM_FIELD(label_smoothing), XENT_PROBLEM_FIELD(scale),
-    XENT_PROBLEM_FIELD(grad_output_scalar),
+    XENT_PROBLEM_FIELD(grad_output_scalar), XENT_PROBLEM_FIELD(z_loss), XENT_PROBLEM_FIELD(softcap),
     XENT_RESULT_FIELD(loss), XENT_RESULT_FIELD(weight_sum), XENT_RESULT_FIELD(count), XENT_RESULT_FIELD(correct),
+    XENT_RESULT_FIELD(z_loss),
 };
 #undef XENT_PROBLEM_FIELD
 #undef XENT_RESULT_FIELD

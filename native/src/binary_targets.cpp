@@ -44,9 +44,12 @@ public:
         sums.weight += weight;
     }
 
+    void set_factors(const Factors& factors) { factor_ = factors.loss; }
+
     // Pass 2: the vector kernel, or the reference.
-    void compute(int64_t first, int64_t end, double factor, BlockSums& sums) const {
-        KernelSums ks{0.0, 0};
+    void compute(int64_t first, int64_t end, BlockSums& sums) const {
+        const double factor = factor_;
+        KernelSums ks{0.0, 0, 0.0};
         if (binary_ != nullptr) binary_(kernel_job_, first, end, factor, &ks);
         else BinaryReference<T, kInput>(job_).compute_block(first, end, factor, ks);
         sums.loss += ks.loss;
@@ -58,12 +61,14 @@ private:
     const T* s_;
     RowsFn binary_ = nullptr;
     KernelJob kernel_job_;  // filled when binary_ is set
+    double factor_ = 0.0;
 };
 
 template <typename T, int kInput>
 int run(const Job& job, xent_result* result) {
     // One "class" per element: blocks of kElementsPerBlock elements.
-    return run_passes(job, plan_blocks(job.layout.elements, 1), BinaryForm<T, kInput>(job), result);
+    BinaryForm<T, kInput> form(job);
+    return run_passes(job, plan_blocks(job.layout.elements, 1), form, result);
 }
 
 }  // namespace

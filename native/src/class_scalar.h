@@ -9,6 +9,9 @@
 //   PROBABILITIES t:  a_c = w_c ((1-eps) t_c + eps/C)
 // and, with A = sum_c a_c and f the gradient factor of the position,
 //   LOGITS:            dl/dx_c = f s (A q_c - a_c)       (q = softmax(x), log q = (x - m) - log sum)
+// For logits, a soft-cap c replaces every x by z = c tanh(x / c) first and multiplies the
+// gradient by 1 - (z / c)^2; a z-loss lambda adds lambda s lse^2 (lse = m + log sum) and, to the
+// gradient, f_z s 2 lambda lse q_c, with f_z the z part's own factor (its MEAN divides by sum s).
 //   PROBABILITIES:     dl/dx_c = -f s a_c / max(x_c, 1e-12)   (log q = max(log x, -100))
 //   LOG_PROBABILITIES: dl/dx_c = -f s a_c                 (log q = x)
 // For logits the first sweep over a position's classes keeps a running max m and the sum of
@@ -95,11 +98,14 @@ class ClassReference {
     static constexpr double kDenominatorFloor = 1e-12;
 
 public:
-    ClassReference(const ClassData<T>& data, double weight_total)
+    ClassReference(const ClassData<T>& data, double weight_total, double z_factor)
         : d_(data),
           eps_(data.p.label_smoothing),
           eps_per_class_(eps_ > 0.0 ? eps_ / static_cast<double>(data.layout.classes) : 0.0),
-          weight_total_(weight_total) {}
+          weight_total_(weight_total),
+          z_loss_(data.p.z_loss),
+          z_factor_(z_factor),
+          cap_(data.p.softcap) {}
 
     // Loss, metrics and (when asked) gradient of every position in [first, end). `factor` is the
     // reduced loss's dL/dl_p (upstream gradient * scale / divisor).
@@ -124,6 +130,9 @@ private:
         return 1.0;
     }
 
+    // The logit as the loss sees it: x, or z = c tanh(x / c) with a soft-cap.
+    T logit(T x) const { return cap_ > 0.0 ? static_cast<T>(cap_ * std::tanh(static_cast<double>(x) / cap_)) : x; }
+
     void compute_tile(int64_t o, int64_t i0, int64_t width, double factor, KernelSums& sums) const {
         const int64_t C = d_.layout.classes, S = d_.layout.inner;
         const bool smoothing = eps_ > 0.0;
@@ -136,17 +145,19 @@ private:
         // Per position of the tile: class (or exclusion), gradient factor, sweep accumulators.
         int64_t cls[kTile], argmax[kTile], target_argmax[kTile];
         T m[kTile], best_target[kTile];
-        double sum[kTile], f[kTile], at_y[kTile], weighted[kTile], a_total[kTile];
+        double sum[kTile], f[kTile], f_z[kTile], at_y[kTile], weighted[kTile], a_total[kTile];
         for (int64_t k = 0; k < width; ++k) {
             const int64_t pos = o * S + i0 + k;
             cls[k] = d_.template class_of<kIndex>(pos);
             // Pass 1 found every target valid: one that is not now was rewritten during the call
             // by another thread. Such a position is excluded, so nothing is read through it.
             if (cls[k] == kInvalid) cls[k] = kExcluded;
-            f[k] = 0.0;
+            f[k] = f_z[k] = 0.0;
             if (cls[k] != kExcluded) {
-                f[k] = d_.p.reduction == XENT_REDUCTION_NONE ? d_.p.scale * (d_.g ? static_cast<double>(d_.g[pos]) : 1.0) : factor;
-                f[k] *= d_.sample_weight(pos);
+                const bool none = d_.p.reduction == XENT_REDUCTION_NONE;
+                const double upstream = d_.p.scale * (d_.g ? static_cast<double>(d_.g[pos]) : 1.0);
+                f[k] = (none ? upstream : factor) * d_.sample_weight(pos);
+                f_z[k] = (none ? upstream : z_factor_) * d_.sample_weight(pos);
             }
             m[k] = best_target[k] = neg_inf;
             argmax[k] = target_argmax[k] = 0;
@@ -160,7 +171,7 @@ private:
             T* out = gb ? gb + c * S : nullptr;
             const double wc = d_.weight(c);
             for (int64_t k = 0; k < width; ++k) {
-                const T v = row[k];
+                const T v = kLogits ? logit(row[k]) : row[k];
                 if constexpr (kLogits) {
                     if (v > m[k]) {
                         sum[k] = sum[k] * std::exp(m[k] - v) + 1.0;
@@ -211,7 +222,7 @@ private:
                     for (int64_t k = 0; k < width; ++k) {
                         if (cls[k] == kExcluded) continue;
                         const double a = kIndex ? wc : wc * ((1.0 - eps_) * static_cast<double>(tb[c * S + k]) + eps_per_class_);
-                        weighted[k] += a * (static_cast<double>(row[k]) - static_cast<double>(m[k]));
+                        weighted[k] += a * (static_cast<double>(logit(row[k])) - static_cast<double>(m[k]));
                     }
                 }
             }
@@ -240,6 +251,13 @@ private:
                     l = -(weighted[k] - a_total[k] * log_sum);
                     coef[k] = f[k] * a_total[k] / sum[k];
                 }
+                if (z_loss_ > 0.0) {
+                    const double lse = static_cast<double>(m[k]) + log_sum;
+                    const double z_term = z_loss_ * d_.sample_weight(pos) * lse * lse;
+                    sums.z += z_term;
+                    if (d_.loss_out) d_.loss_out[pos] = static_cast<T>(d_.p.scale * (l * d_.sample_weight(pos) + z_term));
+                    coef[k] += f_z[k] * 2.0 * z_loss_ * lse / sum[k];
+                }
             } else if constexpr (kIndex) {
                 l = -(1.0 - eps_) * d_.weight(cls[k]) * at_y[k];
                 if (smoothing) l -= eps_per_class_ * weighted[k];
@@ -249,7 +267,7 @@ private:
             l *= d_.sample_weight(pos);
             sums.loss += l;
             sums.correct += argmax[k] == (kIndex ? cls[k] : target_argmax[k]);
-            if (d_.loss_out) d_.loss_out[pos] = static_cast<T>(d_.p.scale * l);
+            if (d_.loss_out && !(kLogits && z_loss_ > 0.0)) d_.loss_out[pos] = static_cast<T>(d_.p.scale * l);
         }
         if (!kLogits || !gb) return;
 
@@ -264,9 +282,12 @@ private:
                     out[k] = T(0);
                     continue;
                 }
-                const double q_part = coef[k] * std::exp(row[k] - m[k]);
+                const T z = logit(row[k]);
+                // d z / d x of the soft-cap, 1 - tanh^2, or 1 without one.
+                const double cap_slope = cap_ > 0.0 ? 1.0 - (static_cast<double>(z) / cap_) * (static_cast<double>(z) / cap_) : 1.0;
+                const double q_part = coef[k] * std::exp(z - m[k]);
                 if (kIndex && !smoothing && c != cls[k]) {  // a_c = 0: no f * a term (inf * 0 would be NaN)
-                    out[k] = static_cast<T>(q_part);
+                    out[k] = static_cast<T>(cap_ > 0.0 ? q_part * cap_slope : q_part);
                     continue;
                 }
                 double a;
@@ -275,7 +296,7 @@ private:
                 } else {
                     a = wc * ((1.0 - eps_) * static_cast<double>(tb[c * S + k]) + eps_per_class_);
                 }
-                out[k] = static_cast<T>(q_part - f[k] * a);
+                out[k] = static_cast<T>(cap_ > 0.0 ? (q_part - f[k] * a) * cap_slope : q_part - f[k] * a);
             }
         }
     }
@@ -284,6 +305,9 @@ private:
     const double eps_;
     const double eps_per_class_;
     const double weight_total_;
+    const double z_loss_;
+    const double z_factor_;
+    const double cap_;
 };
 
 }  // namespace xent

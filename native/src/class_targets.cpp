@@ -74,7 +74,7 @@ public:
             }
         }
         // Local accumulators: summing into `sums` directly chains every position through memory.
-        double weight_sum = 0.0;
+        double weight_sum = 0.0, sample_sum = 0.0;
         int64_t count = 0;
         for (int64_t pos = first; pos < end; ++pos) {
             const double sp = d_.sample_weight(pos);
@@ -89,17 +89,25 @@ public:
                 continue;
             }
             weight_sum += kIndex ? sp * d_.weight(cls) : sp;
+            sample_sum += sp;
             count += 1;
         }
         sums.weight += weight_sum;
+        sums.z_weight += sample_sum;
         sums.count += count;
     }
 
+    void set_factors(const Factors& factors) {
+        factors_ = factors;
+        kernel_job_.z_factor = factors.z;
+    }
+
     // Pass 2: the vector kernels, or the reference.
-    void compute(int64_t first, int64_t end, double factor, BlockSums& sums) const {
-        KernelSums ks{0.0, 0};
+    void compute(int64_t first, int64_t end, BlockSums& sums) const {
+        const double factor = factors_.loss;
+        KernelSums ks{0.0, 0, 0.0};
         if (rows_ == nullptr) {
-            ClassReference<T, kTarget, kInput>(d_, weight_total_).compute_block(first, end, factor, ks);
+            ClassReference<T, kTarget, kInput>(d_, weight_total_, factors_.z).compute_block(first, end, factor, ks);
         } else if (job_.layout.inner == 1) {
             rows_(kernel_job_, first, end, factor, &ks);
         } else {
@@ -113,6 +121,7 @@ public:
             }
         }
         sums.loss += ks.loss;
+        sums.z += ks.z;
         sums.correct += ks.correct;
     }
 
@@ -143,6 +152,7 @@ private:
         if (outside != (ignore_outside ? ignored : 0)) return false;
         const int64_t count = end - first - ignored;
         sums.weight += static_cast<double>(count);
+        sums.z_weight += static_cast<double>(count);
         sums.count += count;
         return true;
     }
@@ -150,6 +160,7 @@ private:
     const Job& job_;
     const ClassData<T> d_;
     double weight_total_ = 0.0;
+    Factors factors_{0.0, 0.0};
     // The vector kernels of the call, when it has them.
     RowsFn rows_ = nullptr;
     TileFn tile_ = nullptr;

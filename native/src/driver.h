@@ -1,14 +1,13 @@
 // The driver every form of the loss fills in: two passes over blocks of positions (blocks.h).
 // Pass 1 reads what must be checked before anything is written (targets, sample weights) and sums
-// the MEAN divisor; pass 2 computes the loss, the metrics and the gradient; the blocks' sums are
+// the MEAN divisors; pass 2 computes the loss, the metrics and the gradient; the blocks' sums are
 // reduced in block order, so results are bit-identical for any thread count. A form supplies its
 // blocks and its steps (class_targets.cpp, binary_targets.cpp):
 //
 //   bool counts_every_position() const;  // true: pass 1 has nothing to read (each position counts 1)
-//   void count(int64_t first, int64_t end, BlockSums& sums) const;                 // pass 1
-//   void compute(int64_t first, int64_t end, double factor, BlockSums& sums) const; // pass 2
-//
-// where factor is dL/dl_p of a reduced loss (docs/semantics.md, "Reductions").
+//   void count(int64_t first, int64_t end, BlockSums& sums) const;  // pass 1
+//   void set_factors(const Factors& factors);                        // between the passes
+//   void compute(int64_t first, int64_t end, BlockSums& sums) const; // pass 2
 #pragma once
 
 #include <cstdint>
@@ -25,7 +24,9 @@ namespace xent {
 // What one block of positions contributes.
 struct BlockSums {
     double loss = 0.0;
-    double weight = 0.0;
+    double weight = 0.0;    // the cross-entropy's MEAN divisor: sum of s * w_y (INDEX) or of s
+    double z = 0.0;         // the z-loss: sum of lambda * s * lse^2
+    double z_weight = 0.0;  // the z-loss's MEAN divisor: sum of s over the counted positions
     int64_t count = 0;
     int64_t correct = 0;
     int64_t bad_position = -1;  // pass 1: the first position whose target or sample weight is invalid
@@ -50,6 +51,14 @@ inline double reduced_factor(const xent_problem& p, double weight) {
     return factor;
 }
 
+// The reduced factors of the two parts of a loss: the cross-entropy's, and the z-loss's, whose
+// MEAN divides by the counted positions' sample weight (docs/semantics.md, "z-loss and logit
+// soft-cap").
+struct Factors {
+    double loss;
+    double z;
+};
+
 // The status and message of pass 1's first invalid position.
 inline int report_bad(const Job& job, const BlockSums& s) {
     const xent_problem& p = job.problem;
@@ -62,7 +71,7 @@ inline int report_bad(const Job& job, const BlockSums& s) {
 }
 
 template <class Form>
-int run_passes(const Job& job, const Blocks& blocks, const Form& form, xent_result* result) {
+int run_passes(const Job& job, const Blocks& blocks, Form& form, xent_result* result) {
     const Layout& layout = job.layout;
     // A one-block call keeps its sums on the stack: no allocation per call. (One slot: it is
     // zeroed on every call, and calls of more blocks have work enough to amortise a vector.)
@@ -71,37 +80,44 @@ int run_passes(const Job& job, const Blocks& blocks, const Form& form, xent_resu
     std::vector<BlockSums> heap(blocks.count > kLocalBlocks ? static_cast<size_t>(blocks.count) : 0);
     BlockSums* sums = blocks.count > kLocalBlocks ? heap.data() : local;
 
-    double weight = static_cast<double>(layout.positions);
+    double weight = static_cast<double>(layout.positions), z_weight = weight;
     int64_t count = layout.positions;
     if (!form.counts_every_position()) {
         for_each_block(blocks, layout.positions, layout.positions, job.threads,
                        [&](int64_t b, int64_t first, int64_t end) { form.count(first, end, sums[b]); });
-        weight = 0.0;
+        weight = z_weight = 0.0;
         count = 0;
         for (int64_t b = 0; b < blocks.count; ++b) {
             if (sums[b].bad_position >= 0) return report_bad(job, sums[b]);
             weight += sums[b].weight;
+            z_weight += sums[b].z_weight;
             count += sums[b].count;
         }
     }
 
-    const double factor = reduced_factor(job.problem, weight);
+    const xent_problem& p = job.problem;
+    form.set_factors({reduced_factor(p, weight), reduced_factor(p, z_weight)});
     for_each_block(blocks, layout.positions, layout.elements, job.threads,
-                   [&](int64_t b, int64_t first, int64_t end) { form.compute(first, end, factor, sums[b]); });
-    double loss = 0.0;
+                   [&](int64_t b, int64_t first, int64_t end) { form.compute(first, end, sums[b]); });
+    double loss = 0.0, z = 0.0;
     int64_t correct = 0;
     for (int64_t b = 0; b < blocks.count; ++b) {
         loss += sums[b].loss;
+        z += sums[b].z;
         correct += sums[b].correct;
     }
-    const xent_problem& p = job.problem;
     loss *= p.scale;
-    if (p.reduction == XENT_REDUCTION_MEAN) loss /= weight;  // 0/0 = NaN when nothing counts
+    z *= p.scale;
+    if (p.reduction == XENT_REDUCTION_MEAN) {  // 0/0 = NaN when nothing counts
+        loss /= weight;
+        if (p.z_loss > 0.0) z /= z_weight;
+    }
     if (result) {
-        result->loss = loss;
+        result->loss = p.z_loss > 0.0 ? loss + z : loss;
         result->weight_sum = weight;
         result->count = count;
         result->correct = correct;
+        result->z_loss = z;
     }
     return XENT_OK;
 }
@@ -128,6 +144,10 @@ inline void fill_kernel_job(const Job& job, double weight_total, KernelJob& j) {
     j.eps_per_class = p.label_smoothing > 0.0 ? p.label_smoothing / static_cast<double>(job.layout.classes) : 0.0;
     j.weight_total = weight_total;
     j.scale = p.scale;
+    j.z_loss = p.z_loss;
+    j.z_factor = 0.0;  // set between the passes
+    j.softcap = p.softcap;
+    j.inv_softcap = p.softcap > 0.0 ? 1.0 / p.softcap : 0.0;
     j.index_targets = p.target_kind == XENT_TARGET_INDEX;
     j.input_logits = p.input_kind == XENT_INPUT_LOGITS;
     j.input_probabilities = p.input_kind == XENT_INPUT_PROBABILITIES;

@@ -97,6 +97,15 @@ int check_options(const xent_problem& p) {
     if (p.label_smoothing > 0.0 && p.target_kind == XENT_TARGET_BINARY)
         return fail(XENT_ERR_ARGUMENT, "label_smoothing: undefined for binary targets");
     if (!std::isfinite(p.scale)) return fail(XENT_ERR_ARGUMENT, "scale: must be finite, not %g", p.scale);
+    if (!(p.z_loss >= 0.0) || !std::isfinite(p.z_loss))
+        return fail(XENT_ERR_ARGUMENT, "z_loss: must be finite and >= 0, not %g", p.z_loss);
+    if (!(p.softcap >= 0.0) || !std::isfinite(p.softcap))
+        return fail(XENT_ERR_ARGUMENT, "softcap: must be finite and >= 0 (0: off), not %g", p.softcap);
+    const bool class_logits = p.input_kind == XENT_INPUT_LOGITS && p.target_kind != XENT_TARGET_BINARY;
+    if (p.z_loss > 0.0 && !class_logits)
+        return fail(XENT_ERR_ARGUMENT, "z_loss: applies to logits input with index or probability targets only");
+    if (p.softcap > 0.0 && !class_logits)
+        return fail(XENT_ERR_ARGUMENT, "softcap: applies to logits input with index or probability targets only");
     return XENT_OK;
 }
 

@@ -10,6 +10,8 @@ struct ExpFunctions {
     void (*f32_nonpositive)(const float* x, float* y, int64_t n);  // for x <= 0 or NaN only
     void (*f64)(const double* x, double* y, int64_t n);
     void (*f64_nonpositive)(const double* x, double* y, int64_t n);
+    void (*tanh_f32)(const float* x, float* y, int64_t n);  // vtanh, the soft-cap's
+    void (*tanh_f64)(const double* x, double* y, int64_t n);
 };
 
 namespace portable { extern const ExpFunctions exp_functions; }

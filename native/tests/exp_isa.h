@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "exp_api.h"
+#include "vec/math.h"
 #include "vec/primitives.h"
 
 namespace xent {
@@ -24,8 +25,21 @@ void exp_array(const T* x, T* y, int64_t n) {
     }
 }
 
+// y = tanh(x) over n values, as the soft-cap computes it.
+template <typename T>
+void tanh_array(const T* x, T* y, int64_t n) {
+    using V = typename Simd<T>::V;
+    for (int64_t i = 0; i < n; i += Simd<T>::kLanes) {
+        V v;
+        __builtin_memcpy(&v, x + i, sizeof v);
+        v = vtanh<T>(v);
+        __builtin_memcpy(y + i, &v, sizeof v);
+    }
+}
+
 const ExpFunctions exp_functions = {
     exp_array<float, false>, exp_array<float, true>, exp_array<double, false>, exp_array<double, true>,
+    tanh_array<float>, tanh_array<double>,
 };
 
 }  // namespace XENT_ISA

@@ -1,7 +1,8 @@
 // The vectorised exp of every instruction set this CPU runs (portable everywhere; AVX2 and AVX-512
 // where the CPU has them): within 2 ulp of the correctly rounded exp wherever the result is a
-// normal number up to the clamp, exactly 1 at 0, 0 far below, NaN for NaN. Each ISA's exp is
-// compiled with that ISA's flags (exp_<isa>.cpp); the reference is long double expl.
+// normal number up to the clamp, exactly 1 at 0, 0 far below, NaN for NaN. And the soft-cap's
+// tanh: within 2.5 ulp everywhere, exact at 0 and at +-inf, NaN for NaN. Each ISA's functions are
+// compiled with that ISA's flags (exp_<isa>.cpp); the references are long double expl and tanhl.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -72,9 +73,44 @@ void check_isa(const char* isa, void (*exp_general)(const T*, T*, int64_t), void
     }
 }
 
+// tanh over [-20, 20] densely (both branches, the switch between them at 0.625, the saturation)
+// and near 0 (where it must keep its relative precision), and its edges.
+template <typename T>
+void check_tanh(const char* isa, void (*tanh_of)(const T*, T*, int64_t)) {
+    const char* type = sizeof(T) == 4 ? "float" : "double";
+    const int64_t n = int64_t(1) << 20;
+    std::vector<T> x(n), y(n);
+    for (int64_t i = 0; i < n; ++i) {
+        const long double at = static_cast<long double>(i) / (n - 1);
+        x[i] = static_cast<T>(i % 2 ? -40.0L * at + 20.0L : std::ldexp(1.0L, -40) * std::pow(2.0L, 40.0L * at));
+    }
+    tanh_of(x.data(), y.data(), n);
+    double worst = 0.0;
+    T worst_x = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const long double want = std::tanh(static_cast<long double>(x[i]));
+        const double e = want == 0 ? std::fabs(static_cast<double>(y[i])) : ulps<T>(y[i], want);
+        if (!(e <= worst)) worst = e, worst_x = x[i];
+    }
+    CHECK_MSG(worst <= 2.5, "%s %s tanh: %.3f ulp at x = %.17g", isa, type, worst, static_cast<double>(worst_x));
+    std::printf("test_exp: %s %s tanh: at most %.3f ulp\n", isa, type, worst);
+    const T nan = std::numeric_limits<T>::quiet_NaN(), inf = std::numeric_limits<T>::infinity();
+    std::vector<T> edges(16, static_cast<T>(0)), out(16);
+    edges[1] = nan;
+    edges[2] = inf;
+    edges[3] = -inf;
+    edges[4] = std::numeric_limits<T>::max();
+    tanh_of(edges.data(), out.data(), 16);
+    CHECK_MSG(out[0] == 0 && std::isnan(out[1]) && out[2] == 1 && out[3] == -1 && out[4] == 1,
+              "%s %s tanh of 0, NaN, inf, -inf, max: %g %g %g %g %g", isa, type, static_cast<double>(out[0]),
+              static_cast<double>(out[1]), static_cast<double>(out[2]), static_cast<double>(out[3]), static_cast<double>(out[4]));
+}
+
 void check_functions(const char* isa, const ExpFunctions& f) {
     check_isa<float>(isa, f.f32, f.f32_nonpositive);
     check_isa<double>(isa, f.f64, f.f64_nonpositive);
+    check_tanh<float>(isa, f.tanh_f32);
+    check_tanh<double>(isa, f.tanh_f64);
 }
 
 }  // namespace

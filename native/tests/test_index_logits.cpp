@@ -20,10 +20,13 @@ struct Options {
     bool ignore_some = false;
     bool int32_targets = false;
     int64_t index_base = 0;  // targets passed as class + index_base
+    double z_loss = 0.0;     // lambda of the z-loss
+    double softcap = 0.0;    // c of the soft-cap
+    bool forward_only = false;
 };
 
 struct Reference {
-    double loss = 0.0, weight_sum = 0.0;
+    double loss = 0.0, weight_sum = 0.0, z_loss = 0.0;
     int64_t count = 0, correct = 0;  // counted positions, and those whose first arg-max is the target
     std::vector<double> per_position, grad;
 };
@@ -39,35 +42,47 @@ Reference reference(const Options& o, const std::vector<double>& x, const std::v
     Reference r;
     r.per_position.assign(M, 0.0);
     r.grad.assign(M * C, 0.0);
-    double W = 0.0, divisor = 0.0, total = 0.0;
+    double W = 0.0, divisor = 0.0, total = 0.0, z_total = 0.0;
     for (double v : w) W += v;
-    std::vector<long double> logq(C);
+    // The logits as the loss sees them: z = c tanh(x / c) with a soft-cap.
+    auto logit = [&](int64_t pos, int64_t c) {
+        const long double v = x[at(pos, c)];
+        return o.softcap > 0 ? o.softcap * std::tanh(v / o.softcap) : v;
+    };
+    std::vector<long double> logq(C), ce_grad(M * C, 0.0L), z_grad(M * C, 0.0L);
     for (int64_t pos = 0; pos < M; ++pos) {
         if (y[pos] == -100) continue;
         long double mx = -INFINITY, s = 0.0L;
-        for (int64_t c = 0; c < C; ++c) mx = std::max<long double>(mx, x[at(pos, c)]);
-        for (int64_t c = 0; c < C; ++c) s += std::exp((long double)x[at(pos, c)] - mx);
-        for (int64_t c = 0; c < C; ++c) logq[c] = x[at(pos, c)] - mx - std::log(s);
+        for (int64_t c = 0; c < C; ++c) mx = std::max<long double>(mx, logit(pos, c));
+        for (int64_t c = 0; c < C; ++c) s += std::exp(logit(pos, c) - mx);
+        for (int64_t c = 0; c < C; ++c) logq[c] = logit(pos, c) - mx - std::log(s);
         long double l = -(1.0L - o.eps) * w[y[pos]] * logq[y[pos]];
         for (int64_t c = 0; c < C; ++c) l -= o.eps / C * w[c] * logq[c];
-        r.per_position[pos] = (double)l;
+        const long double lse = mx + std::log(s), z_term = o.z_loss * lse * lse;
+        r.per_position[pos] = (double)(l + z_term);
         total += (double)l;
+        z_total += (double)z_term;
         divisor += w[y[pos]];
         int64_t best = 0;
         for (int64_t c = 1; c < C; ++c)
-            if (x[at(pos, c)] > x[at(pos, best)]) best = c;
+            if (logit(pos, c) > logit(pos, best)) best = c;
         r.count += 1;
         r.correct += best == y[pos];
         for (int64_t c = 0; c < C; ++c) {
             long double q = std::exp(logq[c]);
             long double g = q * ((1.0L - o.eps) * w[y[pos]] + o.eps / C * W) - o.eps / C * w[c];
             if (c == y[pos]) g -= (1.0L - o.eps) * w[y[pos]];
-            r.grad[at(pos, c)] = (double)g;
+            // d z / d x of the soft-cap, 1 - tanh^2.
+            const long double t = o.softcap > 0 ? std::tanh((long double)x[at(pos, c)] / o.softcap) : 0.0L;
+            ce_grad[at(pos, c)] = g * (1.0L - t * t);
+            z_grad[at(pos, c)] = 2.0L * o.z_loss * lse * q * (1.0L - t * t);
         }
     }
-    double factor = o.reduction == XENT_REDUCTION_MEAN ? 1.0 / divisor : 1.0;
-    for (double& g : r.grad) g *= factor;
-    r.loss = o.reduction == XENT_REDUCTION_MEAN ? total / divisor : total;
+    const bool mean = o.reduction == XENT_REDUCTION_MEAN;
+    const double factor = mean ? 1.0 / divisor : 1.0, z_factor = mean ? 1.0 / r.count : 1.0;
+    for (int64_t e = 0; e < M * C; ++e) r.grad[e] = (double)(ce_grad[e] * factor + z_grad[e] * z_factor);
+    r.z_loss = mean ? z_total / r.count : z_total;
+    r.loss = (mean ? total / divisor : total) + r.z_loss;
     r.weight_sum = divisor;
     return r;
 }
@@ -100,14 +115,16 @@ void run_case(const Options& o, uint32_t seed) {
     p.reduction = o.reduction;
     p.label_smoothing = o.eps;
     p.index_base = o.index_base;
+    p.z_loss = o.z_loss;
+    p.softcap = o.softcap;
     p.target_count = M;
-    p.grad_input_count = M * C;
+    p.grad_input_count = o.forward_only ? 0 : M * C;
     p.class_weights_count = o.weights ? C : 0;
     const bool none = o.reduction == XENT_REDUCTION_NONE;
     p.loss_out_count = none ? M : 0;
     xent_result r{};
     int s = xent_compute(&p, x.data(), targets, o.weights ? w.data() : nullptr, nullptr, nullptr, nullptr,
-                         none ? loss.data() : nullptr, grad.data(), &r);
+                         none ? loss.data() : nullptr, o.forward_only ? nullptr : grad.data(), &r);
     CHECK_MSG(s == XENT_OK, "%s", xent_last_error());
     Reference ref = reference(o, xd, y, wd);
     const double tol = sizeof(T) == 4 ? 2e-6 : 1e-12;
@@ -115,19 +132,22 @@ void run_case(const Options& o, uint32_t seed) {
     if (none) for (double v : ref.per_position) loss_expected += v;
     CHECK_MSG(std::fabs(r.loss - loss_expected) <= tol * (1.0 + std::fabs(loss_expected)),
               "seed %u: loss %.17g vs %.17g", seed, r.loss, loss_expected);
+    CHECK_MSG(std::fabs(r.z_loss - ref.z_loss) <= tol * (1.0 + std::fabs(ref.z_loss)), "seed %u: z_loss %.17g vs %.17g", seed,
+              r.z_loss, ref.z_loss);
     CHECK_MSG(r.count == ref.count && r.correct == ref.correct, "seed %u: count %lld correct %lld, expected %lld and %lld",
               seed, (long long)r.count, (long long)r.correct, (long long)ref.count, (long long)ref.correct);
     CHECK_MSG(std::fabs(r.weight_sum - ref.weight_sum) <= 1e-6 * ref.weight_sum, "seed %u: weight_sum %.17g vs %.17g", seed,
               r.weight_sum, ref.weight_sum);
+    if (none)
+        for (int64_t pos = 0; pos < M; ++pos)
+            CHECK(std::fabs(loss[pos] - ref.per_position[pos]) <= tol * (1.0 + std::fabs(ref.per_position[pos])));
+    if (o.forward_only) return;
     double gmax = 0.0;
     for (double g : ref.grad) gmax = std::max(gmax, std::fabs(g));
     int bad = 0;
     for (int64_t e = 0; e < M * C; ++e)
         if (std::fabs(grad[e] - ref.grad[e]) > tol * (std::fabs(ref.grad[e]) + gmax)) ++bad;
     CHECK_MSG(bad == 0, "seed %u: %d gradient elements differ", seed, bad);
-    if (none)
-        for (int64_t pos = 0; pos < M; ++pos)
-            CHECK(std::fabs(loss[pos] - ref.per_position[pos]) <= tol * (1.0 + std::fabs(ref.per_position[pos])));
 
     // In place: the same gradient when grad_input is the input.
     std::vector<T> inplace = x;
@@ -450,6 +470,39 @@ int main() {
             run_case<float>(o, 1800 + static_cast<uint32_t>(d * 4 + variant));
             run_case<double>(o, 1900 + static_cast<uint32_t>(d * 4 + variant));
         }
+    }
+    // z-loss and soft-cap on every path: short rows (the AVX-512 step takes the z-loss, the
+    // soft-cap goes to the tile), gathered tiles, long rows of one chunk, several, and a tail,
+    // class axis 1 staged and not (more than 256 classes), forward passes and gradients.
+    for (int variant = 0; variant < 24; ++variant) {
+        Options o;
+        o.z_loss = variant % 3 == 1 ? 0.0 : 1e-2 * (1 + variant % 4);
+        o.softcap = variant % 3 == 0 ? 0.0 : 3.0 + variant;
+        o.eps = variant % 4 == 3 ? 0.1 : 0.0;
+        o.weights = variant % 5 == 4;
+        o.ignore_some = true;
+        o.index_base = variant % 2;
+        o.int32_targets = variant % 7 < 3;
+        o.forward_only = variant % 6 == 5;
+        o.reduction = variant % 3 == 2 ? XENT_REDUCTION_NONE : variant % 3 == 1 ? XENT_REDUCTION_SUM : XENT_REDUCTION_MEAN;
+        const uint32_t seed = 2000 + 100 * static_cast<uint32_t>(variant);
+        o.n = 37, o.c = 10;
+        run_case<float>(o, seed);
+        run_case<double>(o, seed + 1);
+        o.n = 19, o.c = 40;
+        run_case<float>(o, seed + 2);
+        o.n = 5, o.c = 1000 + 7 * variant;
+        run_case<float>(o, seed + 3);
+        run_case<double>(o, seed + 4);
+        o.n = 3, o.c = 2600;  // several chunks with a tail
+        run_case<float>(o, seed + 5);
+        o.n = 3, o.c = 21, o.d = 40, o.class_axis = 1;
+        run_case<float>(o, seed + 6);
+        run_case<double>(o, seed + 7);
+        o.n = 2, o.c = 300, o.d = 17;  // too tall to stage
+        run_case<float>(o, seed + 8);
+        o.n = 4, o.c = 30, o.d = 9, o.class_axis = -1;
+        run_case<float>(o, seed + 9);
     }
     thread_determinism(300, 1000, 0.1);
     thread_determinism(70000, 10, 0.0);  // short rows, many blocks

@@ -57,7 +57,7 @@ def make_input(g, shape, c_axis, input_kind, tdtype, binary):
 def case(name, shape, *, target_kind="index", input_kind="logits", class_axis=1, dtype="float32",
          target_dtype="int64", reduction="mean", ignore_index=-100, label_smoothing=0.0, weighted=False,
          index_base=0, grad_output=None, seed=0, logits=None, target=None, ignore_some=False,
-         sample_weights=False, lengths=None, scale=1.0):
+         sample_weights=False, lengths=None, scale=1.0, z_loss=0.0, softcap=0.0):
     """One golden case: PyTorch's loss and gradient for the input laid out as xent sees it."""
     g = torch.Generator().manual_seed(seed)
     tdtype = DTYPES[dtype]
@@ -101,6 +101,8 @@ def case(name, shape, *, target_kind="index", input_kind="logits", class_axis=1,
     yt = y.movedim(-1, 1) if (moved and target_kind == "probabilities") else y
     cdim = 0 if rank == 1 else 1
     wb = (w if w is not None else torch.ones(classes, dtype=tdtype)).view([-1] + [1] * (xt.dim() - cdim - 1))
+    if softcap > 0:  # Gemma 2's final-logit soft-cap, written out: every logit becomes c tanh(x / c)
+        xt = softcap * torch.tanh(xt / softcap)
     if target_kind == "index":
         yi = torch.where(counted, y, torch.full_like(y, ignore_index))
         if input_kind == "logits":
@@ -130,12 +132,18 @@ def case(name, shape, *, target_kind="index", input_kind="logits", class_axis=1,
 
     sw = s if s is not None else torch.ones(per_position, dtype=tdtype)
     divisor = (sw * divisor_weights * counted).sum()
+    # PaLM's z-loss, written out: lambda lse^2 per counted position, times its sample weight; a
+    # mean divides it by the counted positions' sample weight.
+    z_per = z_loss * torch.logsumexp(xt, cdim) ** 2 * counted if z_loss > 0 else torch.zeros(per_position, dtype=tdtype)
+    z_divisor = (sw * counted).sum()
     if reduction == "none":
-        loss = per * sw * scale
+        loss = (per + z_per) * sw * scale
+        z_part = (z_per * sw).sum() * scale
     else:
         denominator = divisor if reduction == "mean" else 1
-        loss = (per * sw).sum() / denominator * scale
-        if s is None and lengths is None:
+        z_part = (z_per * sw).sum() / (z_divisor if reduction == "mean" else 1) * scale
+        loss = (per * sw).sum() / denominator * scale + z_part
+        if s is None and lengths is None and z_loss == 0 and softcap == 0:
             # Where PyTorch has the reduction itself, the golden value is PyTorch's own, and our
             # divisor must agree with it.
             native = pytorch_reduced(reduction, target_kind, input_kind, xt, yt if target_kind != "binary" else y,
@@ -159,7 +167,8 @@ def case(name, shape, *, target_kind="index", input_kind="logits", class_axis=1,
     if binary:
         hits = ((x > (0.0 if input_kind == "logits" else 0.5)) == (y > 0.5))
     else:
-        predicted = x.detach().argmax(c_axis)
+        capped = softcap * torch.tanh(x.detach() / softcap) if softcap > 0 else x.detach()
+        predicted = capped.argmax(c_axis)
         truth = y if target_kind == "index" else y.argmax(c_axis)
         hits = predicted == truth
     hits = hits & counted
@@ -182,6 +191,9 @@ def case(name, shape, *, target_kind="index", input_kind="logits", class_axis=1,
         "index_base": index_base,
         "label_smoothing": label_smoothing,
         "scale": scale,
+        "z_loss": z_loss,
+        "softcap": softcap,
+        "z_part": float(z_part) if z_loss > 0 else 0.0,
         "weight": flat(w) if w is not None else None,
         "sample_weights": flat(s) if s is not None else None,
         "lengths": lengths,
@@ -305,6 +317,34 @@ def edges():
                           class_axis=-1, index_base=1, target_dtype=target_dtype, reduction=reduction,
                           ignore_some=True, seed=320 + shape[0],
                           grad_output="random" if reduction == "none" else None))
+    return cases
+
+
+def zloss_softcap():
+    """z-loss alone, soft-cap alone, both with label smoothing: over class weights, ignored and
+    weighted positions, K-dim, class-last, unbatched, the kernels' row lengths (short rows, tiles,
+    long rows), soft targets, every reduction, upstream gradients, float32 and float64."""
+    cases, seed = [], 1000
+    layouts = [((6, 5), 1), ((3, 5, 4), 1), ((2, 3, 7), -1), ((7,), 1), ((20, 10), 1), ((9, 40), 1), ((3, 300), 1),
+               ((2, 30, 17), 1)]
+    combos = [(1e-3, 0.0, 0.0), (0.0, 5.0, 0.0), (2e-2, 3.0, 0.1)]
+    for shape, axis in layouts:
+        for z_loss, softcap, smoothing in combos:
+            for dtype in ("float32", "float64"):
+                reduction = ("mean", "sum", "none")[seed % 3]
+                target_kind = "probabilities" if seed % 7 == 3 else "index"
+                name = f"zloss{z_loss}_cap{softcap}_ls{smoothing}_{target_kind}_{'x'.join(map(str, shape))}_axis{axis}_{dtype}_{reduction}"
+                cases.append(case(name, shape, target_kind=target_kind, class_axis=axis, dtype=dtype, reduction=reduction,
+                                  label_smoothing=smoothing, weighted=seed % 4 == 1, sample_weights=seed % 5 == 2,
+                                  ignore_some=target_kind == "index" and seed % 2 == 0, z_loss=z_loss, softcap=softcap,
+                                  grad_output="random" if reduction == "none" else (0.6 if seed % 3 == 1 else None),
+                                  target_dtype="int32" if seed % 4 == 0 else "int64", seed=seed))
+                seed += 1
+    # Large logits, where the soft-cap saturates and the z-loss is large.
+    big = torch.tensor([[40.0, -25.0, 60.0, 0.5], [-100.0, -90.0, -95.0, 3.0]])
+    for reduction in ("mean", "none"):
+        cases.append(case(f"zloss_softcap_large_logits_{reduction}", (2, 4), logits=big, target=[0, 3], reduction=reduction,
+                          z_loss=1e-4, softcap=30.0))
     return cases
 
 
@@ -464,6 +504,7 @@ def main():
         "per_call_options.json": per_call_options(),
         "hostile_forms.json": hostile_forms(),
         "edges.json": edges(),
+        "zloss_softcap.json": zloss_softcap(),
     }
     for file, cases in files.items():
         with open(os.path.join(OUT, file), "w") as f:

@@ -45,6 +45,14 @@ inline double gradient_factor(const KernelJob& j, int64_t pos, double factor) {
     return f * sample_weight<T>(j, pos);
 }
 
+// dL/d(lambda s lse^2) of the position, sample weight included: the z-loss part's own factor.
+template <typename T>
+inline double z_gradient_factor(const KernelJob& j, int64_t pos) {
+    double f = j.z_factor;
+    if (j.reduction_none) f = j.scale * (j.grad_output ? static_cast<double>(static_cast<const T*>(j.grad_output)[pos]) : 1.0);
+    return f * sample_weight<T>(j, pos);
+}
+
 template <typename T>
 inline T class_weight(const KernelJob& j, int64_t c) {
     return j.class_weights ? static_cast<const T*>(j.class_weights)[c] : T(1);

@@ -7,6 +7,11 @@
 // it was taken against. Sweep 2 turns the stored e into the gradient while the row is still in
 // cache: one exp per element, plus one per chunk. Rows of up to two chunks go eight at a time,
 // with one vector log for their sums.
+//
+// With a soft-cap (kCap), sweep 1 turns x into z = c tanh(x / c) and keeps z where it would keep
+// the exps (the gradient buffer, or a chunk on the stack for a forward pass), and sweep 2 takes
+// the exps of z again against the row's final max: one tanh and two exps per element. A z-loss
+// costs a few operations per row.
 #pragma once
 
 #include <cstdint>
@@ -46,17 +51,29 @@ struct RowState {
 };
 
 // Sweep 1 over `count` vectors at class c (the last one holding `tail` valid lanes, tail == lanes
-// when all are full): max, rescale, exp, sum, store, arg-max and the target-side sums.
-template <typename T, bool kIndex, bool kSmooth, bool kGrad>
-inline void sweep1_chunk(const KernelJob& j, const T* x, const T* t, T* g, int64_t c, int count, int tail,
+// when all are full): max, rescale, exp, sum, store, arg-max and the target-side sums. With kCap,
+// the chunk's z goes to `z` first (the gradient buffer, or the stack) and everything reads it.
+template <typename T, bool kIndex, bool kSmooth, bool kGrad, bool kCap>
+inline void sweep1_chunk(const KernelJob& j, const T* x, const T* t, T* g, T* z, int64_t c, int count, int tail,
                          RowState<T>& st) {
     using V = typename Simd<T>::V;
     constexpr int W = Simd<T>::kLanes;
     const T* w = static_cast<const T*>(j.class_weights);
     const T neg_inf = -static_cast<T>(__builtin_inf());
+    if (kCap) {  // z = c tanh(x / c); padded lanes stay -inf
+        const T cap = static_cast<T>(j.softcap), inv_cap = static_cast<T>(j.inv_softcap);
+        for (int k = 0; k < count; ++k) {
+            const bool partial = k == count - 1 && tail < W;
+            const V zk = vsoftcap<T>(partial ? load_partial<T>(x + c + k * W, tail, T(0)) : load<T>(x + c + k * W), cap, inv_cap);
+            if (partial) store_partial<T>(z + k * W, zk, tail);
+            else store<T>(z + k * W, zk);
+        }
+    }
+    // The chunk's logits, from the element at class `at`: x, or z from where it was just kept.
+    auto logits = [&](int64_t at) { return kCap ? z + (at - c) : x + at; };
     auto load_x = [&](int k) {
         const bool partial = k == count - 1 && tail < W;
-        return partial ? load_partial<T>(x + c + k * W, tail, neg_inf) : load<T>(x + c + k * W);
+        return partial ? load_partial<T>(logits(c + k * W), tail, neg_inf) : load<T>(logits(c + k * W));
     };
     V top = load_x(0), top2 = V{} + neg_inf;
     int k0 = 1;
@@ -99,7 +116,7 @@ inline void sweep1_chunk(const KernelJob& j, const T* x, const T* t, T* g, int64
         if (!kIndex || kSmooth) {
             // Padded lanes must add nothing: x and w are read as 0 there. (x is read before e is
             // stored: with an in-place gradient they are the same memory.)
-            const V d = partial ? load_partial<T>(x + at, tail, T(0)) - m : xk - m;
+            const V d = partial ? load_partial<T>(logits(at), tail, T(0)) - m : xk - m;
             const V wv = w ? (partial ? load_partial<T>(w + at, tail, T(0)) : load<T>(w + at))
                            : (partial ? first_lanes<T>(tail, T(1), T(0)) : V{} + T(1));
             if (kIndex) {
@@ -114,7 +131,7 @@ inline void sweep1_chunk(const KernelJob& j, const T* x, const T* t, T* g, int64
                 target_top = vmax<T>(target_top, partial ? load_partial<T>(t + at, tail, neg_inf) : tv);
             }
         }
-        if (kGrad) {
+        if (kGrad && !kCap) {
             if (partial) store_partial<T>(g + at, e, tail);
             else store<T>(g + at, e);
         }
@@ -170,10 +187,43 @@ inline void sweep2_chunk(const KernelJob& j, const T* t, T* g, int64_t c, int co
     }
 }
 
-template <typename T, bool kIndex, bool kSmooth, bool kGrad>
+// Sweep 2 with a soft-cap, over the z kept in the gradient buffer: e = exp(z - m) against the
+// row's max, the gradient of z, times the soft-cap's slope 1 - (z / c)^2.
+template <typename T, bool kIndex, bool kSmooth>
+inline void sweep2_chunk_capped(const KernelJob& j, const T* t, T* g, int64_t c, int count, int tail, T m, T coef,
+                                T smooth, T f) {
+    using V = typename Simd<T>::V;
+    constexpr int W = Simd<T>::kLanes;
+    const T* w = static_cast<const T*>(j.class_weights);
+    const T inv_cap = static_cast<T>(j.inv_softcap);
+    const V keep_f = V{} + static_cast<T>((1.0 - j.eps) * f), per_class_f = V{} + static_cast<T>(j.eps_per_class * f);
+    for (int k = 0; k < count; ++k) {
+        const bool partial = k == count - 1 && tail < W;
+        const int64_t at = c + k * W;
+        const V z = partial ? load_partial<T>(g + at, tail, T(0)) : load<T>(g + at);
+        V out = vexp<T, true>(z - m) * coef;
+        if (kIndex) {
+            if (kSmooth) {
+                const V wv = w ? (partial ? load_partial<T>(w + at, tail, T(0)) : load<T>(w + at)) : V{} + T(1);
+                out -= wv * smooth;
+            }
+        } else {
+            const V wv = w ? (partial ? load_partial<T>(w + at, tail, T(0)) : load<T>(w + at)) : V{} + T(1);
+            const V tv = partial ? load_partial<T>(t + at, tail, T(0)) : load<T>(t + at);
+            out -= wv * (tv * keep_f + per_class_f);
+        }
+        out *= vsoftcap_slope<T>(z, inv_cap);
+        if (partial) store_partial<T>(g + at, out, tail);
+        else store<T>(g + at, out);
+    }
+}
+
+template <typename T, bool kIndex, bool kSmooth, bool kGrad, bool kCap>
 void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     constexpr int W = Simd<T>::kLanes;
     const int64_t C = j.classes;
+    const T cap = static_cast<T>(j.softcap), inv_cap = static_cast<T>(j.inv_softcap);
+    alignas(64) T z_chunk[kCap && !kGrad ? kChunk * W : 1];  // a forward pass's z, one chunk at a time
     // A row is read in chunks of kChunk vectors, the last one shorter: one chunk for rows up to
     // kChunk * W elements (a chunk's max, rescale and horizontal sums are paid once per chunk).
     constexpr int64_t kChunkElements = kChunk * W;
@@ -207,12 +257,13 @@ void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelS
             state[r] = RowState<T>{};
             log_sum[r] = 0.0;
             if (cls[r] < 0) continue;
-            xy[r] = kIndex ? static_cast<double>(x[cls[r]]) : 0.0;  // before an in-place sweep 1 overwrites it
+            // (Before an in-place sweep 1 overwrites it.)
+            if (kIndex) xy[r] = static_cast<double>(kCap ? ssoftcap<T>(x[cls[r]], cap, inv_cap) : x[cls[r]]);
             int64_t chunk = 0;
             for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
                 int count, tail;
                 chunk_shape(c, count, tail);
-                sweep1_chunk<T, kIndex, kSmooth, kGrad>(j, x, t, g, c, count, tail, state[r]);
+                sweep1_chunk<T, kIndex, kSmooth, kGrad, kCap>(j, x, t, g, kGrad ? g + c : z_chunk, c, count, tail, state[r]);
                 chunk_max[r * chunks + chunk] = state[r].m;
             }
         }
@@ -256,12 +307,32 @@ void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelS
             l *= sp;
             sums->loss += l;
             sums->correct += st.best_index == (kIndex ? cls[r] : st.target_index);
-            if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * l);
+            // The z-loss: lambda s lse^2, and its gradient 2 lambda lse q through the coefficient.
+            const double lse = j.z_loss > 0.0 ? static_cast<double>(st.m) + log_sum[r] : 0.0;
+            const double z_term = j.z_loss * sp * lse * lse;
+            sums->z += z_term;
+            if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = static_cast<T>(j.scale * (l + z_term));
             if (!kGrad) continue;
 
             const double f = gradient_factor<T>(j, pos, factor);
-            const double coef = kIndex ? f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / st.sum
-                                       : f * a_total / st.sum;
+            double coef = kIndex ? f * ((1.0 - j.eps) * wy + j.eps_per_class * j.weight_total) / st.sum
+                                 : f * a_total / st.sum;
+            if (j.z_loss > 0.0) coef += z_gradient_factor<T>(j, pos) * 2.0 * j.z_loss * lse / st.sum;
+            if (kCap) {
+                const T smooth = static_cast<T>(f * j.eps_per_class);
+                for (int64_t c = 0; c < C; c += kChunkElements) {
+                    int count, tail;
+                    chunk_shape(c, count, tail);
+                    sweep2_chunk_capped<T, kIndex, kSmooth>(j, t, g, c, count, tail, st.m, static_cast<T>(coef), smooth,
+                                                            static_cast<T>(f));
+                }
+                if (kIndex) {  // the target's element in double, as below
+                    const double e_y = static_cast<double>(sexp<T>(static_cast<T>(xy[r]) - st.m));
+                    const double slope_y = 1.0 - (xy[r] * j.inv_softcap) * (xy[r] * j.inv_softcap);
+                    g[cls[r]] = static_cast<T>((coef * e_y - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy) * slope_y);
+                }
+                continue;
+            }
             // The target's element is where q_y - 1 cancels: redo it in double from its stored e.
             const int64_t y_chunk = kIndex ? cls[r] / kChunkElements : 0;
             const double e_y = kIndex ? static_cast<double>(g[cls[r]]) : 0.0;
@@ -286,21 +357,27 @@ void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelS
 }
 
 // The instance of rows() for the call's options.
-template <typename T>
-void select_rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
+template <typename T, bool kCap>
+void select_rows_capped(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
     const bool grad = j.grad != nullptr, smooth = j.eps > 0.0;
     if (j.index_targets) {
         if (smooth) {
-            if (grad) rows<T, true, true, true>(j, first, end, factor, sums);
-            else rows<T, true, true, false>(j, first, end, factor, sums);
+            if (grad) rows<T, true, true, true, kCap>(j, first, end, factor, sums);
+            else rows<T, true, true, false, kCap>(j, first, end, factor, sums);
         } else {
-            if (grad) rows<T, true, false, true>(j, first, end, factor, sums);
-            else rows<T, true, false, false>(j, first, end, factor, sums);
+            if (grad) rows<T, true, false, true, kCap>(j, first, end, factor, sums);
+            else rows<T, true, false, false, kCap>(j, first, end, factor, sums);
         }
     } else {
-        if (grad) rows<T, false, true, true>(j, first, end, factor, sums);
-        else rows<T, false, true, false>(j, first, end, factor, sums);
+        if (grad) rows<T, false, true, true, kCap>(j, first, end, factor, sums);
+        else rows<T, false, true, false, kCap>(j, first, end, factor, sums);
     }
+}
+
+template <typename T>
+void select_rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelSums* sums) {
+    if (j.softcap > 0.0) select_rows_capped<T, true>(j, first, end, factor, sums);
+    else select_rows_capped<T, false>(j, first, end, factor, sums);
 }
 
 }  // namespace XENT_ISA

@@ -11,8 +11,8 @@
 // numbers in double are two 8-lane halves. Rows past the end of the call are computed as
 // excluded rows and never stored.
 //
-// Plain INDEX targets only: class weights, label smoothing and sequence lengths take the generic
-// tile, which handles every option.
+// Plain INDEX targets only, with or without a z-loss: class weights, label smoothing, sequence
+// lengths and the soft-cap take the generic tile, which handles every option.
 #pragma once
 
 // First: opened alone, this header takes the AVX-512 instruction set from it.
@@ -36,7 +36,8 @@ constexpr int64_t kShortRowsMin = 4;
 
 // True when short_rows() handles the call.
 inline bool short_rows_apply(const KernelJob& j) {
-    return j.classes <= 16 && j.index_targets && j.class_weights == nullptr && j.eps == 0.0 && j.lengths == nullptr;
+    return j.classes <= 16 && j.index_targets && j.class_weights == nullptr && j.eps == 0.0 && j.lengths == nullptr &&
+           j.softcap == 0.0;
 }
 
 // `total` floats from an aligned buffer to `out`. No masked loads or stores reach past the end of
@@ -113,7 +114,7 @@ void short_rows_singly(const KernelJob& j, int64_t first, int64_t end, double fa
             _mm512_mask_storeu_ps(g + left - 16, static_cast<__mmask16>(class_mask << at), _mm512_permutexvar_ps(from, row));
         }
     };
-    double loss_total = 0.0;
+    double loss_total = 0.0, z_total = 0.0;
     int64_t correct = 0;
     for (int64_t r = first; r < end; ++r) {
         const float* x = input + r * C;
@@ -149,18 +150,23 @@ void short_rows_singly(const KernelJob& j, int64_t first, int64_t end, double fa
         correct += (at_max ? __builtin_ctz(at_max) : 0) == cls;
         const double sp = sample_weight<float>(j, r);
         // (m - x_y) + log sum, PyTorch's order: m + log sum first would lose the log sum of large logits.
-        const double l = ((static_cast<double>(m) - static_cast<double>(xy)) + __builtin_log(sum)) * sp;
+        const double log_sum = __builtin_log(sum);
+        const double l = ((static_cast<double>(m) - static_cast<double>(xy)) + log_sum) * sp;
         loss_total += l;
-        if (j.loss_out) static_cast<float*>(j.loss_out)[r] = static_cast<float>(j.scale * l);
+        const double lse = static_cast<double>(m) + log_sum, z_term = j.z_loss * sp * lse * lse;  // the z-loss
+        z_total += z_term;
+        if (j.loss_out) static_cast<float*>(j.loss_out)[r] = static_cast<float>(j.scale * (l + z_term));
         if (!kGrad) continue;
         const double f = gradient_factor<float>(j, r, factor);
-        const double coef = f / sum;
+        double coef = f / sum;
+        if (j.z_loss > 0.0) coef += z_gradient_factor<float>(j, r) * 2.0 * j.z_loss * lse / sum;
         const double e_y = _mm_cvtss_f32(_mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_set1_epi32(cls), e)));
         const __m512 out = _mm512_mask_mov_ps(_mm512_mul_ps(e, _mm512_set1_ps(static_cast<float>(coef))),
                                               static_cast<__mmask16>(1u << cls), _mm512_set1_ps(static_cast<float>(coef * e_y - f)));
         store_row(g, out, rows_end - x);
     }
     sums->loss += loss_total;
+    sums->z += z_total;
     sums->correct += correct;
 }
 
@@ -174,7 +180,7 @@ void short_rows(const KernelJob& j, int64_t first, int64_t end, double factor, K
     const V lowest = V{} + Simd<float>::kLowest;
     // An ignore index outside int32 matches no int32 target.
     const bool ignore_fits_int32 = j.ignore_index >= INT32_MIN && j.ignore_index <= INT32_MAX;
-    double loss_total = 0.0;
+    double loss_total = 0.0, z_total = 0.0;
     int64_t correct = 0;
     alignas(64) float buffers[2][16 * 16 + 16];  // the gradient of the last two steps, as rows
     float* pending = nullptr;                     // where the previous step's rows go
@@ -271,7 +277,7 @@ void short_rows(const KernelJob& j, int64_t first, int64_t end, double factor, K
         auto half = [](V a, int h) {
             return (RegD)_mm512_cvtps_pd(h ? _mm512_extractf32x8_ps((__m512)a, 1) : _mm512_castps512_ps256((__m512)a));
         };
-        RegD loss[2], coef[2], f[2];
+        RegD loss[2], loss_with_z[2], coef[2], f[2];
         float sp_local[16], go_local[16];
         const float* sp_row = j.sample_weights ? step_values(static_cast<const float*>(j.sample_weights) + r0, n, sp_local) : nullptr;
         const float* go_row = j.reduction_none && j.grad_output
@@ -288,15 +294,27 @@ void short_rows(const KernelJob& j, int64_t first, int64_t end, double factor, K
             f[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(fh * sp));
             const RegD sum = h ? sum_hi : sum_lo;
             // (m - x_y) + log sum, as in short_rows_singly.
-            const RegD nll = (half(m, h) - half((V)xy, h)) + log_of_sums(sum);
+            const RegD log_sum = log_of_sums(sum);
+            const RegD nll = (half(m, h) - half((V)xy, h)) + log_sum;
             loss[h] = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(nll * sp));
             coef[h] = f[h] / sum;
+            if (j.z_loss > 0.0) {  // lambda s lse^2, and 2 lambda lse q through the coefficient
+                const RegD lse = half(m, h) + log_sum;
+                const RegD z_term = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)(j.z_loss * sp * lse * lse));
+                z_total += hsum_tree(z_term);
+                const RegD f_z = (RegD)_mm512_maskz_mov_pd(keep, (__m512d)((j.reduction_none ? fh : RegD{} + j.z_factor) * sp));
+                coef[h] += f_z * (2.0 * j.z_loss) * lse / sum;
+                loss_with_z[h] = loss[h] + z_term;
+            } else {
+                loss_with_z[h] = loss[h];
+            }
         }
         const __mmask16 hits = static_cast<__mmask16>(_mm512_cmpeq_epi32_mask(best_index, cls) & kept);
         loss_total += hsum_tree(loss[0] + loss[1]);
         correct += __builtin_popcount(hits);
         if (j.loss_out) {
-            const __m256 lo = _mm512_cvtpd_ps((__m512d)(loss[0] * j.scale)), hi = _mm512_cvtpd_ps((__m512d)(loss[1] * j.scale));
+            const __m256 lo = _mm512_cvtpd_ps((__m512d)(loss_with_z[0] * j.scale));
+            const __m256 hi = _mm512_cvtpd_ps((__m512d)(loss_with_z[1] * j.scale));
             const __m512 both = _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
             float* out = static_cast<float*>(j.loss_out) + r0;
             if (n == 16) {
@@ -339,6 +357,7 @@ void short_rows(const KernelJob& j, int64_t first, int64_t end, double factor, K
     }
     if (kGrad && step > 0) copy_out(buffers[(step - 1) & 1], pending, pending_total);
     sums->loss += loss_total;
+    sums->z += z_total;
     sums->correct += correct;
 }
 

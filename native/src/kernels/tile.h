@@ -83,8 +83,10 @@ constexpr int64_t kStagedMaxClasses = 256;  // tiles this tall are staged in a b
 // rows lie `inner` elements apart, and with inner a multiple of 1024 they would all share one L1
 // set, so re-reading them from the buffers themselves would miss. The input is read once and the
 // gradient written once. Everything per position is vector arithmetic too, so short class axes
-// cost little more per element than long ones.
-template <typename T, bool kIndex, bool kSmooth, bool kGrad, bool kGather, bool kStaged>
+// cost little more per element than long ones. With a soft-cap (kCap), sweep 1 turns x into
+// z = c tanh(x / c) and keeps z where the exps would be kept (staged, or in the gradient buffer),
+// and sweeps 2 and 3 each take the exps of z.
+template <typename T, bool kIndex, bool kSmooth, bool kGrad, bool kGather, bool kStaged, bool kCap>
 void tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, KernelSums* sums) {
     using V = typename Simd<T>::V;
     using I = typename Simd<T>::I;
@@ -131,27 +133,31 @@ void tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, K
     if (j.lengths != nullptr) {
         for (int l = 0; l < (partial ? width : W); ++l) if (class_of(j, p0 + l) < 0) excluded[l] = -1;
     }
-    Wd sp = Wd::splat(1.0), f = Wd::splat(factor);
+    Wd sp = Wd::splat(1.0), f = Wd::splat(factor), f_z = Wd::splat(j.z_factor);
     if (j.sample_weights) sp = widen<T>(load_at(static_cast<const T*>(j.sample_weights) + p0));
     if (j.reduction_none) {
         f = Wd::splat(j.scale);
         if (j.grad_output) f *= widen<T>(load_at(static_cast<const T*>(j.grad_output) + p0));
+        f_z = f;
     }
     f = zero_where<T>(f * sp, excluded);
+    const T cap = static_cast<T>(j.softcap), inv_cap = static_cast<T>(j.inv_softcap);
 
     // Sweep 1: max, arg-max, x_y and the target's arg-max.
     const T neg_inf = -static_cast<T>(__builtin_inf());
     V best = V{} + neg_inf, target_best = V{} + neg_inf, xy{};
     I best_index{}, target_index{};
     for (int64_t c = 0; c < C; ++c) {
-        const V v = kGather ? load_x(c) : load_at(x + c * S);
+        V v = kGather ? load_x(c) : load_at(x + c * S);
         if (!kGather) {
             // Each class row is its own stream, C of them in, C out: more than the hardware
             // prefetchers follow, so fetch the tiles a few ahead (a prefetch never faults).
             __builtin_prefetch(x + c * S + kPrefetchTiles * W);
             if (kGrad) __builtin_prefetch(g + c * S + kPrefetchTiles * W, 1);
         }
-        if (kStaged && !kGather) store<T>(xs + c * W, v);
+        if (kCap) v = vsoftcap<T>(v, cap, inv_cap);
+        if (kStaged && (kCap || !kGather)) store<T>(xs + c * W, v);
+        else if (kCap && kGrad) store_at(g + c * S, v);
         const I ci = I{} + static_cast<IV>(c);
         const I better = v > best;  // false for NaN, as in vmax
         best = better ? v : best;
@@ -173,8 +179,14 @@ void tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, K
     // gradient buffer), and the weighted sums of x - m (see RowState).
     Wd sum_d = Wd::splat(0.0), weighted_d = Wd::splat(0.0), a_total_d = Wd::splat(0.0);
     V acc{}, weighted{}, a_total{};
+    // The logits of class c as sweep 1 kept them: staged, or z in the gradient buffer (a forward
+    // pass of a tile too tall to stage takes the soft-cap again).
+    auto load_z = [&](int64_t c) {
+        if (kStaged || !kCap) return load_x(c);
+        return kGrad ? load_at(g + c * S) : vsoftcap<T>(load_at(x + c * S), cap, inv_cap);
+    };
     for (int64_t c = 0; c < C; ++c) {
-        const V d = load_x(c) - m;
+        const V d = load_z(c) - m;
         const V e = vexp<T, true>(d);
         acc += e;
         if (!kIndex || kSmooth) {
@@ -187,7 +199,7 @@ void tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, K
                 a_total += a;
             }
         }
-        if (kGrad) {
+        if (kGrad && !kCap) {
             if (kStaged) store<T>(xs + c * W, e);
             else store_at(g + c * S, e);
         }
@@ -221,6 +233,13 @@ void tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, K
     const I hits = (best_index == (kIndex ? cls : target_index)) & ~excluded;
     sums->loss += hsum_wide(loss);
     sums->correct -= hsum_tree(hits);  // true lanes are -1
+    if (j.z_loss > 0.0) {  // lambda s lse^2, and its gradient 2 lambda lse q through the coefficient
+        const Wd lse = widen<T>(m) + log_sum;
+        const Wd z_term = zero_where<T>(j.z_loss * sp * lse * lse, excluded);
+        sums->z += hsum_wide(z_term);
+        coef += zero_where<T>(f_z * sp, excluded) * (2.0 * j.z_loss) * lse / sum_d;
+        loss += z_term;
+    }
     if (j.loss_out) {
         for (int l = 0; l < (partial ? width : W); ++l) static_cast<T*>(j.loss_out)[p0 + l] = static_cast<T>(j.scale * loss.lane(l));
     }
@@ -234,18 +253,22 @@ void tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, K
     V g_y{};
     if (kIndex) {
         const V e_y = vexp<T, true>(xy - m);  // the same bits as the target's exp in sweep 2
-        g_y = narrow<T>(coef * widen<T>(e_y) - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy);
+        Wd g_y_d = coef * widen<T>(e_y) - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy;
+        if (kCap) g_y_d *= widen<T>(vsoftcap_slope<T>(xy, inv_cap));
+        g_y = narrow<T>(g_y_d);
     }
     for (int64_t c = 0; c < C; ++c) {
         const I ci = I{} + static_cast<IV>(c);
         const T wc = class_weight<T>(j, c);
-        const V e = kStaged ? load<T>(xs + c * W) : load_at(g + c * S);
-        V out = e * coef_t;
+        const V kept = kStaged ? load<T>(xs + c * W) : load_at(g + c * S);  // e, or z with a soft-cap
+        V out = (kCap ? vexp<T, true>(kept - m) : kept) * coef_t;
         if (kIndex) {
             if (kSmooth) out -= smooth * wc;
+            if (kCap) out *= vsoftcap_slope<T>(kept, inv_cap);
             out = ci == cls ? g_y : out;
         } else {
             out -= (load_t(c) * static_cast<T>(1.0 - j.eps) + static_cast<T>(j.eps_per_class)) * wc * f_t;
+            if (kCap) out *= vsoftcap_slope<T>(kept, inv_cap);
         }
         out = excluded ? V{} : out;
         if (kGather) store<T>(xs + c * W, out);
@@ -254,28 +277,34 @@ void tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, K
     if (kGather) lanes_to_rows<T>(xs, C, g);  // lanes -> rows
 }
 
-template <typename T, bool kGather, bool kStaged>
+template <typename T, bool kGather, bool kStaged, bool kCap>
 void select_tile(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, KernelSums* sums) {
     const bool grad = j.grad != nullptr, smooth = j.eps > 0.0;
     if (j.index_targets) {
         if (smooth) {
-            if (grad) tile<T, true, true, true, kGather, kStaged>(j, o, i0, width, factor, sums);
-            else tile<T, true, true, false, kGather, kStaged>(j, o, i0, width, factor, sums);
+            if (grad) tile<T, true, true, true, kGather, kStaged, kCap>(j, o, i0, width, factor, sums);
+            else tile<T, true, true, false, kGather, kStaged, kCap>(j, o, i0, width, factor, sums);
         } else {
-            if (grad) tile<T, true, false, true, kGather, kStaged>(j, o, i0, width, factor, sums);
-            else tile<T, true, false, false, kGather, kStaged>(j, o, i0, width, factor, sums);
+            if (grad) tile<T, true, false, true, kGather, kStaged, kCap>(j, o, i0, width, factor, sums);
+            else tile<T, true, false, false, kGather, kStaged, kCap>(j, o, i0, width, factor, sums);
         }
     } else {
-        if (grad) tile<T, false, true, true, kGather, kStaged>(j, o, i0, width, factor, sums);
-        else tile<T, false, true, false, kGather, kStaged>(j, o, i0, width, factor, sums);
+        if (grad) tile<T, false, true, true, kGather, kStaged, kCap>(j, o, i0, width, factor, sums);
+        else tile<T, false, true, false, kGather, kStaged, kCap>(j, o, i0, width, factor, sums);
     }
 }
 
 // A tile of the call: staged on the stack when its classes fit there (always, for gathered rows).
+template <typename T, bool kGather, bool kCap>
+void select_tile_staged(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, KernelSums* sums) {
+    if (kGather || j.classes <= kStagedMaxClasses) select_tile<T, kGather, true, kCap>(j, o, i0, width, factor, sums);
+    else select_tile<T, false, false, kCap>(j, o, i0, width, factor, sums);
+}
+
 template <typename T, bool kGather>
 void tile_staged(const KernelJob& j, int64_t o, int64_t i0, int width, double factor, KernelSums* sums) {
-    if (kGather || j.classes <= kStagedMaxClasses) select_tile<T, kGather, true>(j, o, i0, width, factor, sums);
-    else select_tile<T, false, false>(j, o, i0, width, factor, sums);
+    if (j.softcap > 0.0) select_tile_staged<T, kGather, true>(j, o, i0, width, factor, sums);
+    else select_tile_staged<T, kGather, false>(j, o, i0, width, factor, sums);
 }
 
 // Rows [first, end), fewer than W, of at most kGatherMaxClasses classes, as one partial tile: the

@@ -30,6 +30,10 @@ struct KernelJob {
     double eps_per_class;
     double weight_total;      // sum of the class weights (C without)
     double scale;
+    double z_loss;            // lambda of the z-loss, 0 for none
+    double z_factor;          // dL/d(lambda s lse^2) of a reduced loss (its MEAN divides by the counted s)
+    double softcap;           // c of the soft-cap, 0 for none
+    double inv_softcap;       // 1 / c
     bool index_targets;
     bool input_logits;        // LOGITS input
     bool input_probabilities; // PROBABILITIES input
@@ -40,8 +44,9 @@ struct KernelJob {
 
 // What a range of positions adds to the call's sums.
 struct KernelSums {
-    double loss;
+    double loss;     // the cross-entropy part, sample weights included
     int64_t correct;
+    double z;        // the z-loss part: sum of lambda * s * lse^2
 };
 
 // Rows [first, end) of a class-last input (inner == 1); for binary targets, elements [first, end).

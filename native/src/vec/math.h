@@ -48,6 +48,62 @@ __attribute__((always_inline)) inline RegD vlog_reg(RegD x) {
     return out;
 }
 
+// tanh of the lanes (the soft-cap, c * tanh(x / c)): for |y| < 0.625 the odd polynomial
+// y + y^3 R(y^2), for larger |y| 1 - 2 / (exp(2|y|) + 1) with the sign of y (no cancellation there:
+// the term subtracted is at most 0.45). tools/tanh/fit_tanh.py fits R; native/tests/test_exp
+// measures every ISA's tanh against long double. NaN stays NaN; +-inf give +-1.
+template <typename T>
+struct TanhPolynomial;
+
+template <>
+struct TanhPolynomial<float> {
+    static constexpr int kCount = 5;
+    static constexpr float kR[kCount] = {-0.33333287f, 0.13331513f, -0.05374466f, 0.020653125f, -0.0057189628f};
+};
+
+template <>
+struct TanhPolynomial<double> {
+    static constexpr int kCount = 11;
+    static constexpr double kR[kCount] = {-0.333333333333331,      0.1333333333328543,     -0.05396825394170876,
+                                          0.021869487808432255,    -0.008863223976946269,  0.0035920127244474746,
+                                          -0.0014550780094560803,  0.0005867021733580739,  -0.00022933696370774104,
+                                          7.80171887794205e-05,    -1.649733619147108e-05};
+};
+
+template <typename T>
+__attribute__((always_inline)) inline typename Simd<T>::V vtanh(typename Simd<T>::V y) {
+    using V = typename Simd<T>::V;
+    using I = typename Simd<T>::I;
+    using K = TanhPolynomial<T>;
+    const V sign = (V)((I)y & (I)(-V{}));  // -0.0 in every lane: the sign bit alone
+    const V a = (V)((I)y ^ (I)sign);            // |y|
+    const V u = y * y;
+    V r = V{} + K::kR[K::kCount - 1];
+    for (int k = K::kCount - 2; k >= 0; --k) r = r * u + K::kR[k];
+    const V small = (y * u) * r + y;
+    const V large = T(1) - T(2) / (vexp<T>(a + a) + T(1));
+    return a < T(0.625) ? small : (V)((I)large | (I)sign);
+}
+
+// The soft-cap of logits: z = c tanh(x / c) (docs/semantics.md); inv_c is 1 / c.
+template <typename T>
+__attribute__((always_inline)) inline typename Simd<T>::V vsoftcap(typename Simd<T>::V x, T c, T inv_c) {
+    return c * vtanh<T>(x * inv_c);
+}
+
+// dz/dx of the soft-cap from z itself: 1 - tanh^2 = 1 - (z / c)^2.
+template <typename T>
+__attribute__((always_inline)) inline typename Simd<T>::V vsoftcap_slope(typename Simd<T>::V z, T inv_c) {
+    const typename Simd<T>::V t = z * inv_c;
+    return T(1) - t * t;
+}
+
+// The soft-cap of one number, through the same arithmetic as the vector's (so the same bits).
+template <typename T>
+inline T ssoftcap(T x, T c, T inv_c) {
+    return vsoftcap<T>(typename Simd<T>::V{} + x, c, inv_c)[0];
+}
+
 // The lanes of T in double, as the registers that hold them: one for double, two for float. GCC
 // lowers vectors wider than a register lane by lane, through the stack (even a splat), so the
 // per-lane double arithmetic of tile() is written on these, register by register.

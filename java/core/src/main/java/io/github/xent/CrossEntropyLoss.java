@@ -38,6 +38,8 @@ public final class CrossEntropyLoss {
     private final double labelSmoothing;
     private final double[] classWeights;
     private final double scale;
+    private final double zLoss;
+    private final double softcap;
     private final int threads;
     private final Backend backend;
 
@@ -51,6 +53,8 @@ public final class CrossEntropyLoss {
         labelSmoothing = b.labelSmoothing;
         classWeights = b.classWeights;
         scale = b.scale;
+        zLoss = b.zLoss;
+        softcap = b.softcap;
         threads = b.threads;
         backend = chooseBackend(b.backend);
     }
@@ -210,6 +214,16 @@ public final class CrossEntropyLoss {
         return scale;
     }
 
+    /** The z-loss's lambda (0: none). */
+    public double zLoss() {
+        return zLoss;
+    }
+
+    /** The soft-cap's c (0: none). */
+    public double softcap() {
+        return softcap;
+    }
+
     /** Threads per call; 0 means the library's default ({@link Xent#defaultThreads()}). */
     public int threads() {
         return threads;
@@ -226,6 +240,7 @@ public final class CrossEntropyLoss {
                 + ", reduction=" + reduction + ", ignoreIndex=" + ignoreIndex + ", indexBase=" + indexBase
                 + ", labelSmoothing=" + labelSmoothing + ", classWeights="
                 + (classWeights == null ? "none" : classWeights.length + " weights") + ", scale=" + scale
+                + (zLoss > 0 ? ", zLoss=" + zLoss : "") + (softcap > 0 ? ", softcap=" + softcap : "")
                 + ", threads=" + threads + ", backend=" + backend.kind() + "}";
     }
 
@@ -241,6 +256,8 @@ public final class CrossEntropyLoss {
         private double labelSmoothing;
         private double[] classWeights;
         private double scale = 1.0;
+        private double zLoss;
+        private double softcap;
         private int threads;
         private BackendKind backend = BackendKind.AUTO;
 
@@ -310,6 +327,25 @@ public final class CrossEntropyLoss {
         }
 
         /**
+         * PaLM's z-loss: each counted position adds {@code lambda * s * lse^2}, lse the log of its
+         * softmax's denominator (after the soft-cap). Finite, {@code >= 0}; 0 (default) is off. Logits
+         * input with index or probability targets only. {@link LossResult#zLoss()} reports it.
+         */
+        public Builder zLoss(double lambda) {
+            this.zLoss = lambda;
+            return this;
+        }
+
+        /**
+         * Gemma 2's final-logit soft-cap: every logit x becomes {@code c * tanh(x / c)} first. Finite,
+         * {@code >= 0}; 0 (default) is off. Logits input with index or probability targets only.
+         */
+        public Builder softcap(double c) {
+            this.softcap = c;
+            return this;
+        }
+
+        /**
          * At most this many threads per call for the native backend, up to {@link Xent#maxThreads()};
          * 0 (default) uses {@link Xent#defaultThreads()}. Results are the same bits for any count.
          */
@@ -340,6 +376,21 @@ public final class CrossEntropyLoss {
                 throw new IllegalArgumentException("labelSmoothing: must be in [0, 1], got " + labelSmoothing);
             }
             if (!Double.isFinite(scale)) throw new IllegalArgumentException("scale: must be finite, got " + scale);
+            if (!(zLoss >= 0) || !Double.isFinite(zLoss)) {
+                throw new IllegalArgumentException("zLoss: must be finite and >= 0 (0: off), got " + zLoss);
+            }
+            if (!(softcap >= 0) || !Double.isFinite(softcap)) {
+                throw new IllegalArgumentException("softcap: must be finite and >= 0 (0: off), got " + softcap);
+            }
+            boolean classLogits = inputKind == InputKind.LOGITS && targetKind != TargetKind.BINARY;
+            if (zLoss > 0 && !classLogits) {
+                throw new IllegalArgumentException("zLoss: applies to LOGITS input with INDEX or PROBABILITIES targets only, not "
+                        + inputKind + " input with " + targetKind + " targets");
+            }
+            if (softcap > 0 && !classLogits) {
+                throw new IllegalArgumentException("softcap: applies to LOGITS input with INDEX or PROBABILITIES targets only, not "
+                        + inputKind + " input with " + targetKind + " targets");
+            }
             int maxThreads = Xent.maxThreads();
             if (threads < 0 || threads > maxThreads) {
                 throw new IllegalArgumentException("threads: must be in [0, " + maxThreads + "] (0: all; " + maxThreads

@@ -44,22 +44,28 @@ final class JavaBackend implements Backend {
                 throw Call.error("lengths", "sequence " + n + " has length " + length + ", must be in [0, " + call.steps + "]");
             }
         }
-        double weightSum = 0;
+        double weightSum = 0, zWeightSum = 0;
         long count = 0;
         for (long p = 0; p < call.positions; p++) {
             double s = sampleWeight(call, p);
             if (excluded(call, p)) continue;
             weightSum += index ? s * weight(w, classOf(call, p)) : s;
+            zWeightSum += s;
             count++;
         }
 
-        double factor = loss.scale() * call.gradOutputScalar;
-        if (loss.reduction() == Reduction.MEAN) factor = weightSum > 0 ? factor / weightSum : 0;
+        // dL/dl_p of each part: the z-loss's MEAN divides by the counted positions' sample weight.
+        final double lambda = loss.zLoss(), cap = loss.softcap();
+        double factor = loss.scale() * call.gradOutputScalar, zFactor = factor;
+        if (loss.reduction() == Reduction.MEAN) {
+            factor = weightSum > 0 ? factor / weightSum : 0;
+            zFactor = zWeightSum > 0 ? zFactor / zWeightSum : 0;
+        }
 
         // Pass 2: per position, log q, the coefficients a_c, then the loss and the gradient.
         double[][] rows = call.javaRows(classes);
         double[] x = rows[0], logq = rows[1], a = rows[2];
-        double total = 0;
+        double total = 0, zTotal = 0;
         long correct = 0;
         for (long p = 0; p < call.positions; p++) {
             long o = p / call.inner, i = p % call.inner;
@@ -71,8 +77,11 @@ final class JavaBackend implements Backend {
                 }
                 continue;
             }
-            for (int c = 0; c < classes; c++) x[c] = call.input.getDouble(first + c * call.inner);
-            logQ(input, x, logq, classes);
+            for (int c = 0; c < classes; c++) {
+                double v = call.input.getDouble(first + c * call.inner);
+                x[c] = cap > 0 ? cap * Math.tanh(v / cap) : v;  // the soft-cap, z = c tanh(x / c)
+            }
+            double lse = logQ(input, x, logq, classes);
 
             // a_c: INDEX y -> (1-eps) w_y [c == y] + (eps/C) w_c; PROBABILITIES t -> w_c ((1-eps) t_c + eps/C).
             int y = index ? classOf(call, p) : -1;
@@ -93,15 +102,16 @@ final class JavaBackend implements Backend {
             double s = sampleWeight(call, p);
             l *= s;
             total += l;
+            double zTerm = lambda > 0 ? lambda * s * lse * lse : 0;  // the z-loss
+            zTotal += zTerm;
             int target = index ? y : argmax(call.target, first, classes, call.inner);
             if (argmax(x, classes) == target) correct++;
-            if (call.lossOut.present()) call.lossOut.putDouble(p, loss.scale() * l);
+            if (call.lossOut.present()) call.lossOut.putDouble(p, loss.scale() * (l + zTerm));
             if (!call.wantsGradient()) continue;
 
-            double f = loss.reduction() == Reduction.NONE
-                    ? loss.scale() * (call.gradOutput.present() ? call.gradOutput.getDouble(p) : 1.0)
-                    : factor;
-            f *= s;
+            double upstream = loss.scale() * (call.gradOutput.present() ? call.gradOutput.getDouble(p) : 1.0);
+            boolean none = loss.reduction() == Reduction.NONE;
+            double f = (none ? upstream : factor) * s, fz = (none ? upstream : zFactor) * s;
             double aTotal = 0;
             for (int c = 0; c < classes; c++) aTotal += a[c];
             for (int c = 0; c < classes; c++) {
@@ -111,6 +121,8 @@ final class JavaBackend implements Backend {
                         // order: with an infinite f, a class with a_c = 0 gets f A q_c, the target NaN)
                         g = f * aTotal * Math.exp(logq[c]);
                         if (a[c] != 0 || !index || eps > 0) g -= f * a[c];
+                        if (lambda > 0) g += fz * 2 * lambda * lse * Math.exp(logq[c]);  // d(lambda lse^2)/dz_c
+                        if (cap > 0) g *= 1 - (x[c] / cap) * (x[c] / cap);  // dz/dx of the soft-cap
                         break;
                     case PROBABILITIES:  // d(-a log x)/dx = -a / x, with x floored
                         g = f * (-a[c] / Math.max(x[c], DENOMINATOR_FLOOR));
@@ -123,12 +135,19 @@ final class JavaBackend implements Backend {
             }
         }
         total *= loss.scale();
-        if (loss.reduction() == Reduction.MEAN) total /= weightSum;
-        into.set(total, weightSum, count, correct);
+        zTotal *= loss.scale();
+        if (loss.reduction() == Reduction.MEAN) {
+            total /= weightSum;
+            if (lambda > 0) zTotal /= zWeightSum;
+        }
+        into.set(lambda > 0 ? total + zTotal : total, weightSum, count, correct, zTotal);
     }
 
-    /** log q of one position's {@code classes} values, for each input kind. */
-    static void logQ(InputKind input, double[] x, double[] logq, int classes) {
+    /**
+     * log q of one position's {@code classes} values, for each input kind; returns the log of the
+     * softmax's denominator (logits: max + log sum), NaN for the other kinds.
+     */
+    static double logQ(InputKind input, double[] x, double[] logq, int classes) {
         switch (input) {
             case LOGITS: {
                 double max = Double.NEGATIVE_INFINITY;
@@ -139,14 +158,14 @@ final class JavaBackend implements Backend {
                 // large logits (1000 logits of 1e17 would give log q = 0).
                 double logSum = Math.log(sum);
                 for (int c = 0; c < classes; c++) logq[c] = (x[c] - max) - logSum;
-                break;
+                return max + logSum;
             }
             case PROBABILITIES:
                 for (int c = 0; c < classes; c++) logq[c] = Math.max(Math.log(x[c]), LOG_FLOOR);
-                break;
+                return Double.NaN;
             default:
                 System.arraycopy(x, 0, logq, 0, classes);
-                break;
+                return Double.NaN;
         }
     }
 
@@ -182,7 +201,7 @@ final class JavaBackend implements Backend {
         }
         total *= loss.scale();
         if (loss.reduction() == Reduction.MEAN) total /= weightSum;
-        into.set(total, weightSum, call.positions, correct);
+        into.set(total, weightSum, call.positions, correct, 0);
     }
 
     /** Index of the first largest of {@code v[0, classes)} (NaN never wins). */

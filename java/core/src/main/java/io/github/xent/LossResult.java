@@ -12,8 +12,12 @@ public final class LossResult {
     private double weightSum;
     private long count;
     private long correct;
+    private double zLoss;
 
-    /** The reduced loss; for {@link Reduction#NONE}, the sum of the per-position losses. */
+    /**
+     * The reduced loss, the z-loss included; for {@link Reduction#NONE}, the sum of the per-position
+     * losses.
+     */
     public double loss() {
         return loss;
     }
@@ -33,21 +37,30 @@ public final class LossResult {
         return correct;
     }
 
+    /**
+     * The z-loss part of {@link #loss()}, reduced as it is ({@code MEAN}: over the counted positions'
+     * sample weight); 0 without a z-loss.
+     */
+    public double zLoss() {
+        return zLoss;
+    }
+
     /** {@link #correct()} / {@link #count()}; NaN when nothing counts. */
     public double accuracy() {
         return count == 0 ? Double.NaN : (double) correct / count;
     }
 
-    void set(double loss, double weightSum, long count, long correct) {
+    void set(double loss, double weightSum, long count, long correct, double zLoss) {
         this.loss = loss;
         this.weightSum = weightSum;
         this.count = count;
         this.correct = correct;
+        this.zLoss = zLoss;
     }
 
     @Override
     public String toString() {
-        return "LossResult{loss=" + loss + ", count=" + count + ", weightSum=" + weightSum
+        return "LossResult{loss=" + loss + ", zLoss=" + zLoss + ", count=" + count + ", weightSum=" + weightSum
                 + ", accuracy=" + accuracy() + "}";
     }
 }

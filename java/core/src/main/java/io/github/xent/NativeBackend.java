@@ -81,6 +81,8 @@ final class NativeBackend implements Backend {
             p.putLong(THREADS, loss.threads());
             p.putDouble(LABEL_SMOOTHING, loss.labelSmoothing());
             p.putDouble(SCALE, loss.scale());
+            p.putDouble(Z_LOSS, loss.zLoss());
+            p.putDouble(SOFTCAP, loss.softcap());
             scratch.optionsOf = loss.serial;
         }
         p.putLong(RANK, call.rank);
@@ -117,7 +119,8 @@ final class NativeBackend implements Backend {
         Reference.reachabilityFence(weights64);
         if (status != XentNative.XENT_OK) throw failure(status, XentNative.xent_last_error());
         into.set(p.getDouble(PROBLEM_SIZE + RESULT_LOSS), p.getDouble(PROBLEM_SIZE + RESULT_WEIGHT_SUM),
-                p.getLong(PROBLEM_SIZE + RESULT_COUNT), p.getLong(PROBLEM_SIZE + RESULT_CORRECT));
+                p.getLong(PROBLEM_SIZE + RESULT_COUNT), p.getLong(PROBLEM_SIZE + RESULT_CORRECT),
+                p.getDouble(PROBLEM_SIZE + RESULT_Z_LOSS));
     }
 
     /** The argument's address (resolved by Call), 0 when absent; its elements must be aligned. */
@@ -135,7 +138,7 @@ final class NativeBackend implements Backend {
     private static final String[][] NAMES = {
         {"class_weights:", "classWeights:"}, {"sample_weights:", "sampleWeights:"}, {"grad_output:", "gradOutput:"},
         {"loss_out:", "lossOut:"}, {"grad_input:", "gradInput:"}, {"label_smoothing:", "labelSmoothing:"},
-        {"class_axis:", "classAxis:"}, {"index_base:", "indexBase:"},
+        {"class_axis:", "classAxis:"}, {"index_base:", "indexBase:"}, {"z_loss:", "zLoss:"},
     };
 
     private static RuntimeException failure(int status, String nativeMessage) {

@@ -9,7 +9,7 @@ package io.github.xent;
 final class ProblemLayout {
     private ProblemLayout() {}
 
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
     static final int MAX_RANK = 8;
 
     static final int ABI = 0;
@@ -36,13 +36,16 @@ final class ProblemLayout {
     static final int LABEL_SMOOTHING = GRAD_INPUT_COUNT + 8;
     static final int SCALE = LABEL_SMOOTHING + 8;
     static final int GRAD_OUTPUT_SCALAR = SCALE + 8;
-    static final int PROBLEM_SIZE = GRAD_OUTPUT_SCALAR + 8;
+    static final int Z_LOSS = GRAD_OUTPUT_SCALAR + 8;
+    static final int SOFTCAP = Z_LOSS + 8;
+    static final int PROBLEM_SIZE = SOFTCAP + 8;
 
     static final int RESULT_LOSS = 0;
     static final int RESULT_WEIGHT_SUM = 8;
     static final int RESULT_COUNT = 16;
     static final int RESULT_CORRECT = 24;
-    static final int RESULT_SIZE = 32;
+    static final int RESULT_Z_LOSS = 32;
+    static final int RESULT_SIZE = 40;
 
     /** Every offset above with the member's name in xent.h, as xent_field_offset() takes it. */
     static final Object[][] FIELDS = {
@@ -55,9 +58,10 @@ final class ProblemLayout {
         {"problem.sample_weights_count", SAMPLE_WEIGHTS_COUNT}, {"problem.lengths_count", LENGTHS_COUNT},
         {"problem.grad_output_count", GRAD_OUTPUT_COUNT}, {"problem.loss_out_count", LOSS_OUT_COUNT},
         {"problem.grad_input_count", GRAD_INPUT_COUNT}, {"problem.label_smoothing", LABEL_SMOOTHING},
-        {"problem.scale", SCALE}, {"problem.grad_output_scalar", GRAD_OUTPUT_SCALAR},
+        {"problem.scale", SCALE}, {"problem.grad_output_scalar", GRAD_OUTPUT_SCALAR}, {"problem.z_loss", Z_LOSS},
+        {"problem.softcap", SOFTCAP},
         {"result.loss", RESULT_LOSS}, {"result.weight_sum", RESULT_WEIGHT_SUM}, {"result.count", RESULT_COUNT},
-        {"result.correct", RESULT_CORRECT},
+        {"result.correct", RESULT_CORRECT}, {"result.z_loss", RESULT_Z_LOSS},
     };
 
     /** Throws, naming the first disagreement, if the loaded library's layout is not this one. */

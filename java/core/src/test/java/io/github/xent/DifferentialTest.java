@@ -71,7 +71,7 @@ class DifferentialTest {
         Tensors.Kind kind;
         int offset;
         double[] input, target, classWeights, sampleWeights, lengths, gradOutput;
-        double labelSmoothing, scale, gradOutputScalar = 1.0;
+        double labelSmoothing, scale, gradOutputScalar = 1.0, zLoss, softcap;
         long ignoreIndex;
         int indexBase, threads;
         boolean inPlace, backward;
@@ -112,6 +112,9 @@ class DifferentialTest {
             p.ignoreIndex = r.nextInt(4) == 0 ? p.indexBase + r.nextInt((int) p.classes) : -100;
             p.labelSmoothing = !binary && r.nextInt(3) == 0 ? r.nextDouble() : 0.0;
             p.scale = r.nextInt(5) == 0 ? 0.1 + 3 * r.nextDouble() : 1.0;
+            boolean classLogits = !binary && p.inputKind == InputKind.LOGITS;
+            p.zLoss = classLogits && r.nextInt(4) == 0 ? 0.1 * r.nextDouble() : 0.0;
+            p.softcap = classLogits && r.nextInt(4) == 0 ? 5 + 25 * r.nextDouble() : 0.0;
             p.threads = r.nextInt(4);
             p.inPlace = r.nextInt(5) == 0;
             p.backward = p.inPlace || r.nextInt(5) != 0;
@@ -195,7 +198,7 @@ class DifferentialTest {
         CrossEntropyLoss loss(BackendKind backend) {
             CrossEntropyLoss.Builder b = CrossEntropyLoss.builder().backend(backend).classAxis(classAxis)
                     .targetKind(targetKind).inputKind(inputKind).reduction(reduction).indexBase(indexBase)
-                    .labelSmoothing(labelSmoothing).scale(scale).threads(threads);
+                    .labelSmoothing(labelSmoothing).scale(scale).zLoss(zLoss).softcap(softcap).threads(threads);
             if (classWeights != null) b.classWeights(classWeights);
             if (targetKind == TargetKind.INDEX) b.ignoreIndex(ignoreIndex);
             return b.build();
@@ -205,6 +208,7 @@ class DifferentialTest {
         public String toString() {
             return targetKind + "/" + inputKind + " " + Arrays.toString(shape) + " axis " + classAxis + " " + dtype + "/" + targetType + " "
                     + reduction + (classWeights != null ? " weights" : "") + (labelSmoothing > 0 ? " smoothing" : "")
+                    + (zLoss > 0 ? " z-loss " + zLoss : "") + (softcap > 0 ? " softcap " + softcap : "")
                     + (sampleWeights != null ? " sample-weights" : "") + (lengths != null ? " lengths" : "")
                     + (gradOutput != null ? " grad-output" : "") + (inPlace ? " in-place" : backward ? "" : " forward-only")
                     + " " + kind + (offset > 0 ? "+" + offset : "") + " threads " + threads;
@@ -254,6 +258,7 @@ class DifferentialTest {
         String on = " (" + isa + ")";
         Close.scalar("loss" + on, expected.result.loss(), actual.result.loss(), tol);
         Close.scalar("weightSum" + on, expected.result.weightSum(), actual.result.weightSum(), 1e-12);
+        Close.scalar("zLoss" + on, expected.result.zLoss(), actual.result.zLoss(), tol);
         assertEquals(expected.result.count(), actual.result.count(), "count" + on);
         assertEquals(expected.result.correct(), actual.result.correct(), "correct" + on);
         if (expected.losses != null) Close.arrays("lossOut" + on, expected.losses, actual.losses, tol);

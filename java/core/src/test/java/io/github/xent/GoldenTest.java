@@ -15,13 +15,14 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Both backends against PyTorch (F.cross_entropy, F.nll_loss, F.binary_cross_entropy[_with_logits])
+ * Both backends against PyTorch (F.cross_entropy, F.nll_loss, F.binary_cross_entropy[_with_logits],
+ * and the z-loss and soft-cap written out in torch)
  * on the golden files that tools/golden/make_golden.py writes: loss and gradient to 2e-5 relative
  * in float32, and the metrics (count, summed weight, correct positions).
  */
 class GoldenTest {
     static final String[] FILES = {"index_logits_options.json", "index_logits_upstream.json", "index_logits_hostile.json",
-        "every_form.json", "per_call_options.json", "hostile_forms.json", "edges.json"};
+        "every_form.json", "per_call_options.json", "hostile_forms.json", "edges.json", "zloss_softcap.json"};
     static final JsonMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     static List<JsonNode> cases(String file) throws IOException {
@@ -67,7 +68,9 @@ class GoldenTest {
                 .reduction(reduction)
                 .indexBase(c.get("index_base").asInt())
                 .labelSmoothing(c.get("label_smoothing").asDouble())
-                .scale(c.path("scale").asDouble(1.0));
+                .scale(c.path("scale").asDouble(1.0))
+                .zLoss(c.path("z_loss").asDouble(0.0))
+                .softcap(c.path("softcap").asDouble(0.0));
         if (targetKind == TargetKind.INDEX) builder.ignoreIndex(c.get("ignore_index").asLong());
         if (!c.get("weight").isNull()) builder.classWeights(doubles(c.get("weight")));
         CrossEntropyLoss loss = builder.build();
@@ -110,6 +113,7 @@ class GoldenTest {
         }
         Close.arrays("grad", doubles(c.get("grad")), grad.toArray(), tol);
         assertEquals(BackendKind.valueOf(backend.name()), loss.backend());
+        if (c.has("z_part")) Close.scalar("zLoss", c.get("z_part").asDouble(), r.zLoss(), tol);
         if (c.has("count")) {
             assertEquals(c.get("count").asLong(), r.count(), "count");
             assertEquals(c.get("correct").asLong(), r.correct(), "correct");
