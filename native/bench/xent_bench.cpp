@@ -3,7 +3,8 @@
 // read-only pass over the input's bytes, and a read+write pass (input -> gradient buffer); a
 // target per element (probability or binary targets) is read by the floor too.
 //
-//   xent_bench [--quick] [--repeats N] [--isa NAME] [--only TEXT]   (TEXT: part of a case's name)
+//   xent_bench [--quick] [--repeats N] [--isa NAME] [--only TEXT[,TEXT...]]
+//   (--only: the cases whose name contains one of the TEXTs)
 //
 // Medians of N timed runs after one warm-up run (which also faults the output pages in). A second
 // table gives the speed targets; its ratios are medians of N back-to-back pairs of runs
@@ -82,6 +83,9 @@ struct Case {
     int threads = 1;
     int calls = 1;  // calls per timed run (tiny calls: a loop, so the clock's own cost vanishes)
     int64_t input_kind = XENT_INPUT_LOGITS;
+    double z_loss = 0.0;
+    double softcap = 0.0;
+    double spread = 4.0;  // logits uniform in [-spread, spread]
 };
 
 struct Result {
@@ -161,7 +165,7 @@ std::unique_ptr<Prepared> prepare(const Case& c) {
     T* x = own(alloc<T>(elements));
     T* grad = own(alloc<T>(elements));
     const bool probability_input = c.input_kind == XENT_INPUT_PROBABILITIES;
-    for (int64_t i = 0; i < elements; ++i) x[i] = static_cast<T>(probability_input ? 0.001 + 0.998 * uniform() : 8.0 * uniform() - 4.0);
+    for (int64_t i = 0; i < elements; ++i) x[i] = static_cast<T>(probability_input ? 0.001 + 0.998 * uniform() : c.spread * (2.0 * uniform() - 1.0));
     std::memset(grad, 0, elements * sizeof(T));
     int64_t* index = own(alloc<int64_t>(positions));
     for (int64_t k = 0; k < positions; ++k) index[k] = static_cast<int64_t>(uniform() * classes);
@@ -199,6 +203,8 @@ std::unique_ptr<Prepared> prepare(const Case& c) {
     p.class_weights_count = c.weights ? classes : 0;
     p.grad_input_count = c.backward ? elements : 0;
     p.label_smoothing = c.eps;
+    p.z_loss = c.z_loss;
+    p.softcap = c.softcap;
     p.scale = 1.0;
     p.grad_output_scalar = 1.0;
     const void* target = probs ? static_cast<const void*>(probs) : static_cast<const void*>(index);
@@ -243,11 +249,12 @@ Result run(const Case& c) {
     return {s * 1e9 / p->elements, p->moved / s / 1e9, floor * 1e9 / p->elements, s / floor};
 }
 
-// time(a) / time(b) per element, as the median over `repeats` back-to-back pairs of runs. On a
-// shared machine, medians taken seconds apart drift by tens of percent; a pair of runs sees the
-// same moment, so the ratio of a pair is steadier than the ratio of two medians. Every other pair
-// runs b first, so that what one run leaves behind (dirty cache lines, a busy memory controller)
-// does not always fall on the same side.
+// time(a) / time(b) per element, as the median over `repeats` back-to-back blocks of four runs,
+// a b b a. On a shared machine, medians taken seconds apart drift by tens of percent; a block sees
+// the same moment, so its ratio is steadier than the ratio of two medians. In a chain of a b b a
+// blocks each side runs first and last equally often and follows itself equally often: with
+// pairs alternating a b, b a, the side that ran first more often came out about 10% slower than
+// itself (a case against its own copy read 1.1x).
 double paired_ratio(const std::function<void()>& a, int64_t a_elements, const std::function<void()>& b,
                     int64_t b_elements) {
     warm_up(a);
@@ -259,14 +266,10 @@ double paired_ratio(const std::function<void()>& a, int64_t a_elements, const st
     };
     std::vector<double> ratios;
     for (int r = 0; r < repeats; ++r) {
-        double ta, tb;
-        if (r % 2 == 0) {
-            ta = time(a);
-            tb = time(b);
-        } else {
-            tb = time(b);
-            ta = time(a);
-        }
+        double ta = time(a);
+        double tb = time(b);
+        tb += time(b);
+        ta += time(a);
         ratios.push_back((ta / a_elements) / (tb / b_elements));
     }
     std::sort(ratios.begin(), ratios.end());
@@ -284,6 +287,17 @@ std::string shape_text(const std::vector<int64_t>& dims) {
 int main(int argc, char** argv) {
     bool quick = false;
     const char* only = nullptr;
+    // --only's comma-separated parts: a case runs when its name contains one of them.
+    auto selected = [&only](const std::string& name) {
+        if (!only) return true;
+        const std::string list = only;
+        for (size_t start = 0; start <= list.size();) {
+            const size_t end = std::min(list.find(',', start), list.size());
+            if (end > start && name.find(list.substr(start, end - start)) != std::string::npos) return true;
+            start = end + 1;
+        }
+        return false;
+    };
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--quick")) quick = true;
         else if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::atoi(argv[++i]);
@@ -293,7 +307,7 @@ int main(int argc, char** argv) {
             for (int isa = XENT_ISA_SCALAR; isa <= XENT_ISA_AVX512; ++isa)
                 if (!std::strcmp(name, xent_isa_name(isa))) xent_set_max_isa(isa);
         } else {
-            std::fprintf(stderr, "usage: xent_bench [--quick] [--repeats N] [--isa scalar|portable|avx2|avx512] [--only TEXT]\n");
+            std::fprintf(stderr, "usage: xent_bench [--quick] [--repeats N] [--isa scalar|portable|avx2|avx512] [--only TEXT[,TEXT...]]\n");
             return 2;
         }
     }
@@ -311,6 +325,18 @@ int main(int argc, char** argv) {
     add({"label smoothing 0.1 fwd+bwd", {rows, 32000}, 1, false, true, XENT_TARGET_INDEX, 0.1, false, 1});
     add({"class weights fwd+bwd", {rows, 32000}, 1, false, true, XENT_TARGET_INDEX, 0.0, true, 1});
     add({"probability targets fwd+bwd", {rows, 32000}, 1, false, true, XENT_TARGET_PROBABILITIES, 0.0, false, 1});
+    auto with = [&](const char* name, double eps, double z_loss, double softcap, double spread = 4.0) {
+        Case c{name, {rows, 32000}, 1, false, true, XENT_TARGET_INDEX, eps, false, 1};
+        c.z_loss = z_loss;
+        c.softcap = softcap;
+        c.spread = spread;
+        add(c);
+    };
+    with("z-loss 1e-4 fwd+bwd", 0.0, 1e-4, 0.0);
+    with("soft-cap 30 fwd+bwd", 0.0, 0.0, 30.0);
+    with("soft-cap 30 + z-loss 1e-4 + smoothing 0.1 fwd+bwd", 0.1, 1e-4, 30.0);
+    // Logits in [-60, 60]: nearly every vector has a lane past 0.625 c, where tanh takes an exp.
+    with("soft-cap 30, logits in [-60, 60], fwd+bwd", 0.0, 0.0, 30.0, 60.0);
     add({"class axis 1 fwd+bwd", {quick ? 2 : 8, 21, 256, 256}, 1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"class last fwd+bwd", {(quick ? 2 : 8) * 256 * 256, 21}, -1, false, true, XENT_TARGET_INDEX, 0.0, false, 1});
     add({"class axis 1 fwd+bwd", {quick ? 2 : 8, 21, 256, 256}, 1, false, true, XENT_TARGET_INDEX, 0.0, false, 2});
@@ -341,7 +367,7 @@ int main(int argc, char** argv) {
         return nullptr;
     };
     for (const Case& c : cases) {
-        if (only && c.name.find(only) == std::string::npos) continue;
+        if (!selected(c.name)) continue;
         Result r = run(c);
         std::printf("| %s | %s%s | %d | %.3f | %.1f | %.3f | %.2f |\n", c.name.c_str(), shape_text(c.dims).c_str(),
                     c.f64 ? " f64" : "", c.threads, r.ns_per_element, r.gb_per_s, r.floor_ns_per_element, r.floor_ratio);
@@ -368,14 +394,24 @@ int main(int argc, char** argv) {
     };
     auto case_of = [&](const std::string& name, int threads) -> const Case* {
         for (const Case& c : cases)
-            if (c.name == name && c.threads == threads && (!only || c.name.find(only) != std::string::npos)) return &c;
+            if (c.name == name && c.threads == threads && selected(c.name)) return &c;
         return nullptr;
     };
     // Per element, time(a) / time(b) of the calls, or of the two cases' memory floors.
+    // Measured twice, a's buffers allocated first and then b's first: on the machine this was
+    // written on, the case whose buffers came first ran about 10% slower than the other, even
+    // against its own copy. The geometric mean of the two orders cancels that.
     auto paired = [&](const Case& a, const Case& b, bool floors) {
-        const auto pa = prepare(a), pb = prepare(b);
-        return floors ? paired_ratio(pa->floor, pa->elements, pb->floor, pb->elements)
-                      : paired_ratio(pa->call, pa->elements, pb->call, pb->elements);
+        double product = 1.0;
+        for (bool a_first : {true, false}) {
+            std::unique_ptr<Prepared> pa, pb;
+            if (a_first) pa = prepare(a);
+            pb = prepare(b);
+            if (!a_first) pa = prepare(a);
+            product *= floors ? paired_ratio(pa->floor, pa->elements, pb->floor, pb->elements)
+                              : paired_ratio(pa->call, pa->elements, pb->call, pb->elements);
+        }
+        return std::sqrt(product);
     };
     const Result* i1 = found("index fwd+bwd/1");
     const Result* i2 = found("index fwd+bwd/2");
@@ -398,6 +434,18 @@ int main(int argc, char** argv) {
             if (c->target_kind == XENT_TARGET_PROBABILITIES)
                 std::printf("| their floors: two reads and a write vs one read and a write | %.3gx | (what memory allows: the targets are a third stream) |\n",
                             paired(*c, *index1, true));
+        }
+    }
+    const std::pair<const char*, double> capped[] = {{"z-loss 1e-4 fwd+bwd", 1.05}, {"soft-cap 30 fwd+bwd", 1.3},
+                                                    {"soft-cap 30 + z-loss 1e-4 + smoothing 0.1 fwd+bwd", 1.35},
+                                                    {"soft-cap 30, logits in [-60, 60], fwd+bwd", 1.3}};
+    for (const auto& [name, wanted] : capped) {
+        const Case* c = case_of(name, 1);
+        if (c && index1) {
+            const double ratio = paired(*c, *index1, false);
+            char bound[16];
+            std::snprintf(bound, sizeof bound, "<= %.3g", wanted);
+            line((std::string(name) + " vs index, 1 thread").c_str(), ratio, "x", bound, ratio <= wanted);
         }
     }
     for (int threads : {1, 2}) {

@@ -144,6 +144,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     p.grad_output_count = count_of(gout, (present >> 3 & 1) ? cap_gout : 0);
     p.loss_out_count = count_of(loss, (present >> 4 & 1) ? cap_loss : 0);
     p.grad_input_count = count_of(grad, (present >> 5 & 1) ? cap_grad : 0);
+    // Options newer than the corpus's first inputs come from the bytes left at the end, so that
+    // every older input keeps its meaning (and gets them off).
+    auto option = [&] {
+        const uint8_t b = in.byte();
+        switch (b % 12) {
+            case 4: return in.unit() * 0.1;
+            case 5: return 1.0 + in.byte();
+            case 6: return static_cast<double>(NAN);
+            case 7: return b & 16 ? static_cast<double>(INFINITY) : -static_cast<double>(INFINITY);
+            case 8: return -in.unit();
+            case 9: return b & 16 ? 1e-300 : 4.9e-324;  // smallest normal-ish and subnormal: x / c overflows
+            case 10: return b & 16 ? 1e300 : 3e38;      // x / c underflows; lse^2 overflows float
+            default: return 0.0;
+        }
+    };
+    p.z_loss = option();
+    p.softcap = option();
     void* grad_data = grad.data();
     if (in_place && grad_data && input.data()) {
         grad_data = input.data();

@@ -66,6 +66,13 @@ int main() {
     { Case c; c.p.label_smoothing = -0.0; CHECK(c.run() == XENT_OK); }
     { Case c; c.p.label_smoothing = std::nan(""); expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
     { Case c; c.p.label_smoothing = 1.5; expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
+    // z-loss and soft-cap: finite and >= 0 (0 and -0 are off).
+    for (double bad : {-1e-4, std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+        { Case c; c.p.z_loss = bad; expect_error(c, XENT_ERR_ARGUMENT, "z_loss"); }
+        { Case c; c.p.softcap = bad; expect_error(c, XENT_ERR_ARGUMENT, "softcap"); }
+    }
+    { Case c; c.p.z_loss = -0.0; c.p.softcap = -0.0; CHECK(c.run() == XENT_OK); }
+    { Case c; c.p.z_loss = 1e-4; c.p.softcap = 30; CHECK(c.run() == XENT_OK); }
     { Case c; c.p.scale = std::numeric_limits<double>::infinity(); expect_error(c, XENT_ERR_ARGUMENT, "scale"); }
     { Case c; c.p.input_count = 11; expect_error(c, XENT_ERR_BUFFER, "input"); }
     { Case c; c.p.target_count = 3; expect_error(c, XENT_ERR_BUFFER, "target"); }
@@ -157,5 +164,11 @@ int main() {
     {   Case c; c.p.target_kind = XENT_TARGET_PROBABILITIES; expect_error(c, XENT_ERR_ARGUMENT, "target_dtype"); }
     {   Case c; c.p.target_kind = XENT_TARGET_BINARY; c.p.target_dtype = XENT_FLOAT32; c.p.label_smoothing = 0.1;
         expect_error(c, XENT_ERR_ARGUMENT, "label_smoothing"); }
+    {   Case c; c.p.target_kind = XENT_TARGET_BINARY; c.p.target_dtype = XENT_FLOAT32; c.p.z_loss = 1e-4;
+        expect_error(c, XENT_ERR_ARGUMENT, "z_loss"); }
+    {   Case c; c.p.target_kind = XENT_TARGET_BINARY; c.p.target_dtype = XENT_FLOAT32; c.p.softcap = 30;
+        expect_error(c, XENT_ERR_ARGUMENT, "softcap"); }
+    {   Case c; c.p.input_kind = XENT_INPUT_PROBABILITIES; c.p.softcap = 30; expect_error(c, XENT_ERR_ARGUMENT, "softcap"); }
+    {   Case c; c.p.input_kind = XENT_INPUT_LOG_PROBABILITIES; c.p.z_loss = 1; expect_error(c, XENT_ERR_ARGUMENT, "z_loss"); }
     return check_summary("test_api");
 }

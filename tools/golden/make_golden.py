@@ -451,6 +451,13 @@ def cli_cases():
         ("mathematica_index_probabilities", case("i", (5, 4), input_kind="probabilities", index_base=1, seed=908),
          "--input-kind probabilities --index-base 1"),
         ("theanets_weighted_scaled", case("j", (6, 3), sample_weights=True, scale=0.5, seed=909), "--scale 0.5"),
+        ("z_loss_softcap_smoothing", case("k", (4, 9), z_loss=1e-2, softcap=3.0, label_smoothing=0.1, weighted=True,
+                                          ignore_some=True, seed=910), "--z-loss 0.01 --softcap 3 --label-smoothing 0.1"),
+        ("z_loss_class_last_none", case("l", (2, 3, 7), class_axis=-1, reduction="none", grad_output="random",
+                                        z_loss=0.05, seed=911), "--class-axis -1 --reduction none --z-loss 0.05"),
+        ("softcap_soft_targets_float64", case("m", (3, 6, 2), target_kind="probabilities", dtype="float64",
+                                              softcap=2.0, sample_weights=True, seed=912),
+         "--target-kind probabilities --softcap 2"),
     ]
 
 
@@ -489,7 +496,7 @@ def write_cli_case(folder, c, args):
     with open(os.path.join(folder, "args.txt"), "w") as f:
         f.write(f"--input input.npy --target target.npy{files} {args}\n")
     with open(os.path.join(folder, "expected_metrics.json"), "w") as f:
-        json.dump({"count": c["count"], "weight_sum": c["weight_sum"], "correct": c["correct"]}, f)
+        json.dump({"count": c["count"], "weight_sum": c["weight_sum"], "correct": c["correct"], "z_loss": c["z_part"]}, f)
         f.write("\n")
 
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -17,6 +19,7 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -234,7 +237,37 @@ class BadInputTest {
                 f -> f.batch.target(CrossEntropyLoss.direct(new long[] {0, 1, Long.MAX_VALUE, 2}))));
         rows.add(new Row("target Long.MIN_VALUE", iae, "target: value -9223372036854775808 at position 1",
                 f -> f.batch.target(CrossEntropyLoss.direct(new long[] {0, Long.MIN_VALUE, 1, 2}))));
+        // z-loss and soft-cap: finite, >= 0, and for logits with class targets only.
+        rows.add(new Row("negative z-loss", iae, "zLoss:", f -> f.builder.zLoss(-1e-4)));
+        rows.add(new Row("NaN z-loss", iae, "zLoss:", f -> f.builder.zLoss(Double.NaN)));
+        rows.add(new Row("infinite z-loss", iae, "zLoss:", f -> f.builder.zLoss(Double.POSITIVE_INFINITY)));
+        rows.add(new Row("negative soft-cap", iae, "softcap:", f -> f.builder.softcap(-30)));
+        rows.add(new Row("NaN soft-cap", iae, "softcap:", f -> f.builder.softcap(Double.NaN)));
+        rows.add(new Row("infinite soft-cap", iae, "softcap:", f -> f.builder.softcap(Double.POSITIVE_INFINITY)));
+        rows.add(new Row("z-loss with probability input", iae, "zLoss:",
+                f -> f.builder.inputKind(InputKind.PROBABILITIES).zLoss(1e-4)));
+        rows.add(new Row("soft-cap with log-probability input", iae, "softcap:",
+                f -> f.builder.inputKind(InputKind.LOG_PROBABILITIES).softcap(30)));
+        rows.add(new Row("z-loss with binary targets", iae, "zLoss:", f -> f.builder.targetKind(TargetKind.BINARY).zLoss(1e-4)));
+        rows.add(new Row("soft-cap with binary targets", iae, "softcap:",
+                f -> f.builder.targetKind(TargetKind.BINARY).softcap(30)));
         return rows;
+    }
+
+    /** docs/bad-input.md lists exactly these rows, in this order, with these messages. */
+    @Test
+    void theCatalogueIsTheseRows() throws Exception {
+        List<String> documented = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("../../docs/bad-input.md"))) {
+            if (line.matches("\\| [0-9]+ \\|.*")) documented.add(line);
+        }
+        List<Row> rows = rows();
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            String expected = "| " + (i + 1) + " | " + r.what() + " | `" + r.type().getSimpleName() + "` | `" + r.message() + "` |";
+            assertEquals(expected, i < documented.size() ? documented.get(i) : "(missing)", "docs/bad-input.md row " + (i + 1));
+        }
+        assertEquals(rows.size(), documented.size(), "rows in docs/bad-input.md");
     }
 
     @TestFactory

@@ -21,16 +21,19 @@ import picocli.CommandLine.Option;
  * on the user's own data without writing Java.
  */
 @Command(name = "loss", mixinStandardHelpOptions = true, sortOptions = false,
+        customSynopsis = "xent loss --input=X.npy --target=T.npy [OPTIONS]",
         header = "Loss and gradient of .npy files, to check xent against a framework.",
         description = {"Computes the loss of --input against --target (.npy files in C order) and, with "
-                + "--grad-out, its gradient with respect to the input. Prints one JSON line: loss, accuracy, "
-                + "count, weight_sum, backend.",
+                + "--grad-out, its gradient with respect to the input. Prints one JSON line: loss, z_loss (the "
+                + "z-loss part of loss), accuracy, count, weight_sum, backend.",
                 "Outputs are float64 .npy files: the loss as a 0-d array (mean, sum) or one value per position "
                 + "(none), the gradient in the input's shape. They are written all or none, never over an input."},
         footer = {"", "Examples:",
                 "  xent loss --input logits.npy --target labels.npy",
                 "  xent loss --input logits.npy --target labels.npy --class-axis -1 \\",
                 "      --label-smoothing 0.1 --grad-out grad.npy",
+                "  xent loss --input logits.npy --target labels.npy --z-loss 1e-4 \\",
+                "      --softcap 30",
                 "  xent loss --input p.npy --target t.npy --target-kind binary \\",
                 "      --input-kind probabilities --reduction none --loss-out l.npy"})
 final class LossCommand implements Callable<Integer> {
@@ -80,6 +83,14 @@ final class LossCommand implements Callable<Integer> {
             description = "Multiplies the loss and its gradient (default: ${DEFAULT-VALUE}).")
     double scale;
 
+    @Option(names = "--z-loss", defaultValue = "0", paramLabel = "F",
+            description = "z-loss weight: adds F * lse^2 per position, logits input only (default: 0, off).")
+    double zLoss;
+
+    @Option(names = "--softcap", defaultValue = "0", paramLabel = "F",
+            description = "Soft-caps each logit x to F * tanh(x / F), logits input only (default: 0, off).")
+    double softcap;
+
     @Option(names = "--grad-output", paramLabel = "G.npy",
             description = "Upstream gradient: one value (mean, sum) or one per position (none).")
     Path gradOutput;
@@ -104,7 +115,8 @@ final class LossCommand implements Callable<Integer> {
                 .targetKind(kind)
                 .inputKind(parse(InputKind.class, inputKind, "--input-kind"))
                 .classAxis(classAxis).reduction(reduce).labelSmoothing(labelSmoothing)
-                .scale(scale).threads(threads).backend(parse(BackendKind.class, backend, "--backend"));
+                .zLoss(zLoss).softcap(softcap).scale(scale).threads(threads)
+                .backend(parse(BackendKind.class, backend, "--backend"));
         if (ignoreIndex != null) builder.ignoreIndex(ignoreIndex);
         if (indexBase != null) builder.indexBase(indexBase);
         builder.build();  // the options checked together before any file is read
@@ -193,8 +205,9 @@ final class LossCommand implements Callable<Integer> {
             }
             if (gradOut != null) outputs.write("--grad-out", x.shape, values(grad, x.dtype));
             outputs.commit();
-            System.out.printf(Locale.ROOT, "{\"loss\": %s, \"accuracy\": %s, \"count\": %d, \"weight_sum\": %s, \"backend\": \"%s\"}%n",
-                    json(r.loss()), json(r.accuracy()), r.count(), json(r.weightSum()), loss.backend().name().toLowerCase(Locale.ROOT));
+            System.out.printf(Locale.ROOT, "{\"loss\": %s, \"z_loss\": %s, \"accuracy\": %s, \"count\": %d, \"weight_sum\": %s, "
+                    + "\"backend\": \"%s\"}%n", json(r.loss()), json(r.zLoss()), json(r.accuracy()), r.count(),
+                    json(r.weightSum()), loss.backend().name().toLowerCase(Locale.ROOT));
         }
         return 0;
     }

@@ -64,6 +64,8 @@ class LossCommandTest {
         assertEquals(Double.parseDouble(field(metrics, "weight_sum")), Double.parseDouble(field(json, "weight_sum")),
                 1e-6 * Double.parseDouble(field(metrics, "weight_sum")), "weight_sum");
         assertEquals((double) correct / count, Double.parseDouble(field(json, "accuracy")), 1e-12, "accuracy");
+        double zLoss = Double.parseDouble(field(metrics, "z_loss"));
+        assertEquals(zLoss, Double.parseDouble(field(json, "z_loss")), 2e-5 * Math.abs(zLoss), "z_loss");
 
         boolean float32 = Npy.read(folder.resolve("input.npy"), "--input").dtype == io.github.xent.DType.FLOAT32;
         double tol = float32 ? 2e-5 : 1e-10;
@@ -139,6 +141,14 @@ class LossCommandTest {
                 labels.toString(), "--reduction", "average");
         expectUserError("labelSmoothing: must be in [0, 1]", "--input", good.toString(), "--target", labels.toString(),
                 "--label-smoothing", "2");
+        expectUserError("zLoss: must be finite and >= 0", "--input", good.toString(), "--target", labels.toString(),
+                "--z-loss", "-1");
+        expectUserError("softcap: must be finite and >= 0", "--input", good.toString(), "--target", labels.toString(),
+                "--softcap", "NaN");
+        expectUserError("softcap: applies to LOGITS input", "--input", good.toString(), "--target", labels.toString(),
+                "--softcap", "30", "--input-kind", "probabilities");
+        expectUserError("zLoss: applies to LOGITS input", "--input", good.toString(), "--target", good.toString(),
+                "--z-loss", "1e-4", "--target-kind", "binary");
     }
 
     @Test
