@@ -10,7 +10,10 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:?usage: native/cross/arm64.sh BUILD_DIR}"
 . "$root/native/cross/packages.sh"
 ensure_packages arm64 "$out.apt.log" $(missing_cross_packages)
-cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$root/native/cross/aarch64-linux-gnu.cmake" >/dev/null
+# The OpenBLAS preset's arm64 jar, as the linux-arm64 platform jar links it.
+openblas="$("$root/native/openblas.sh" "$out.openblas" linux-arm64)"
+cmake -S "$root" -B "$out" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$root/native/cross/aarch64-linux-gnu.cmake" \
+    -DXENT_OPENBLAS_DIR="$openblas" >/dev/null
 cmake --build "$out" --parallel "$(nproc 2>/dev/null || echo 2)" >/dev/null
 aarch64-linux-gnu-readelf -h "$out/lib/libxent.so" | grep -E "Machine:"
 # Both kernel sets ARM64 has, as .ci/run does on x86-64 (test_exp checks every ISA's exp itself).

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever xent_problem or xent_result change layout or meaning. */
-#define XENT_ABI_VERSION 2
+#define XENT_ABI_VERSION 3
 
 /* Highest tensor rank accepted: (N, C, d1, ..., d6). */
 #define XENT_MAX_RANK 8
@@ -145,6 +145,85 @@ XENT_API int xent_compute(const xent_problem* problem,
                           void* loss_out, void* grad_input,
                           xent_result* result);
 
+/* The weight of the fused linear form: (V, D) as PyTorch's nn.Linear keeps it, or (D, V) as DL4J's
+ * dense layers do. Both row-major. */
+enum xent_weight_layout {
+    XENT_WEIGHT_VD = 0,
+    XENT_WEIGHT_DV = 1
+};
+
+/*
+ * The fused linear + cross-entropy problem (docs/semantics.md, "Fused linear + cross-entropy"):
+ * the logits x = h W^T + b of M positions over V classes, never stored whole, and the INDEX form's
+ * loss of them. Every member is 8 bytes wide, no padding, like xent_problem.
+ */
+typedef struct xent_linear_problem {
+    int64_t abi_version;           /* must be XENT_ABI_VERSION */
+    int64_t rank;                  /* of the hidden state, 1 .. XENT_MAX_RANK: (..., D) */
+    int64_t dims[XENT_MAX_RANK];   /* the hidden state's shape: M positions (the product of all but the last) by D */
+    int64_t classes;               /* V, the rows of the weight in (V, D) layout; at most 2^31 - 1, as D */
+    int64_t weight_layout;         /* enum xent_weight_layout */
+    int64_t reduction;             /* enum xent_reduction */
+    int64_t dtype;                 /* XENT_FLOAT32 or XENT_FLOAT64: every float buffer */
+    int64_t target_dtype;          /* XENT_INT32 or XENT_INT64 */
+    int64_t ignore_index;          /* positions with this target are excluded */
+    int64_t index_base;            /* 0 or 1 */
+    int64_t threads;               /* as xent_problem.threads; also bounds the BLAS's threads */
+    int64_t block_rows;            /* positions per block of logits; 0: chosen by V (extra memory <= 64 MB) */
+    int64_t accumulate;            /* 1: grad_weight and grad_bias are added to; 0: overwritten */
+    /* Capacities in elements, 0 where the buffer is absent (NULL). */
+    int64_t hidden_count;
+    int64_t weight_count;
+    int64_t bias_count;
+    int64_t target_count;
+    int64_t class_weights_count;
+    int64_t sample_weights_count;
+    int64_t grad_output_count;
+    int64_t loss_out_count;
+    int64_t lse_out_count;
+    int64_t grad_hidden_count;
+    int64_t grad_weight_count;
+    int64_t grad_bias_count;
+    double label_smoothing;        /* as xent_problem */
+    double scale;
+    double grad_output_scalar;
+    double z_loss;
+    double softcap;
+} xent_linear_problem;
+
+/*
+ * The loss of the logits h W^T + b against index targets and, for each gradient buffer given, its
+ * gradient; the logits are computed a block of positions at a time (problem->block_rows), so the
+ * extra memory does not grow with M. Bit-identical results for any thread count.
+ *
+ *   hidden          h: M x D (problem->dims)
+ *   weight          W: V x D, or D x V (problem->weight_layout)
+ *   bias            b: V, or NULL for none
+ *   target          M class indices (problem->target_dtype)
+ *   class_weights   V weights, or NULL;  sample_weights: M weights, or NULL
+ *   grad_output     NONE: M upstream gradients, or NULL for all 1; SUM, MEAN: NULL
+ *   loss_out        NONE: receives the M per-position losses; SUM, MEAN: must be NULL
+ *   lse_out         receives each position's log-sum-exp of its (soft-capped) logits, or NULL
+ *   grad_hidden     receives dL/dh (M x D), or NULL
+ *   grad_weight     receives (or, with accumulate, adds) dL/dW in the weight's layout, or NULL
+ *                   (a frozen head: that GEMM is skipped)
+ *   grad_bias       receives (or adds) dL/db, or NULL; needs a bias
+ *   result          the reduced loss and the metrics, or NULL
+ *
+ * With no gradient buffer the call is a forward pass: one GEMM. No output may overlap any other
+ * argument. Returns as xent_compute does, and like it writes nothing when it fails.
+ */
+XENT_API int xent_linear_compute(const xent_linear_problem* problem,
+                                 const void* hidden, const void* weight, const void* bias,
+                                 const void* target, const void* class_weights,
+                                 const void* sample_weights, const void* grad_output,
+                                 void* loss_out, void* lse_out, void* grad_hidden,
+                                 void* grad_weight, void* grad_bias, xent_result* result);
+
+/* The BLAS core that xent_linear_compute's GEMMs run on (OpenBLAS's openblas_get_corename(),
+ * "Haswell", "SkylakeX", ...), for benchmarks to say what they measured. */
+XENT_API const char* xent_blas_core(void);
+
 /* The message of the last failed call on this thread ("" if none has failed). A successful call
  * leaves it as it was, so read it right after a call that returned a status other than XENT_OK.
  *
@@ -159,13 +238,15 @@ XENT_API const char* xent_last_error(void);
 /* The library's version, "MAJOR.MINOR.PATCH". */
 XENT_API const char* xent_version(void);
 
-/* XENT_ABI_VERSION of the compiled library, and sizeof its two structs, for binding checks. */
+/* XENT_ABI_VERSION of the compiled library, and sizeof its structs, for binding checks. */
 XENT_API int xent_abi_version(void);
 XENT_API size_t xent_problem_size(void);
 XENT_API size_t xent_result_size(void);
+XENT_API size_t xent_linear_problem_size(void);
 
-/* The byte offset of a member of xent_problem or xent_result in the compiled library, by name
- * ("problem.dims", "problem.label_smoothing", "result.loss"), or -1 for a name it does not have.
+/* The byte offset of a member of xent_problem, xent_linear_problem or xent_result in the compiled
+ * library, by name ("problem.dims", "problem.label_smoothing", "linear.classes", "result.loss"),
+ * or -1 for a name it does not have.
  * A binding that writes the structs as bytes checks every offset it uses when it loads. */
 XENT_API int64_t xent_field_offset(const char* name);
 

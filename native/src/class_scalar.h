@@ -51,7 +51,8 @@ struct ClassData {
           lengths(job.lengths),
           g(static_cast<const T*>(job.grad_output)),
           loss_out(static_cast<T*>(job.loss_out)),
-          grad(static_cast<T*>(job.grad_input)) {}
+          grad(static_cast<T*>(job.grad_input)),
+          lse_out(static_cast<T*>(job.lse_out)) {}
 
     double weight(int64_t c) const { return w ? static_cast<double>(w[c]) : 1.0; }
     double sample_weight(int64_t pos) const { return s ? static_cast<double>(s[pos]) : 1.0; }
@@ -87,6 +88,7 @@ struct ClassData {
     const T* g;
     T* loss_out;
     T* grad;
+    T* lse_out;
 };
 
 template <typename T, int kTarget, int kInput>
@@ -233,6 +235,9 @@ private:
         for (int64_t k = 0; k < width; ++k) {
             const int64_t pos = o * S + i0 + k;
             coef[k] = 0.0;
+            if constexpr (kLogits) {
+                if (d_.lse_out) d_.lse_out[pos] = static_cast<T>(static_cast<double>(m[k]) + std::log(sum[k]));
+            }
             if (cls[k] == kExcluded) {
                 if (d_.loss_out) d_.loss_out[pos] = T(0);
                 continue;

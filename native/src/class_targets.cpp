@@ -52,6 +52,8 @@ public:
                 const bool f32 = sizeof(T) == 4;
                 lanes_ = f32 ? v->lanes_f32 : v->lanes_f64;
                 rows_ = nll ? (f32 ? v->nll_rows_f32 : v->nll_rows_f64) : (f32 ? v->rows_f32 : v->rows_f64);
+                // Only the row kernel writes log-sum-exps (the fused linear form's class-last rows).
+                if (job_.lse_out != nullptr) rows_ = f32 ? v->long_rows_f32 : v->long_rows_f64;
                 tile_ = nll ? (f32 ? v->nll_tile_f32 : v->nll_tile_f64) : (f32 ? v->tile_f32 : v->tile_f64);
                 fill_kernel_job(job_, weight_total_, kernel_job_);
             }
@@ -168,6 +170,14 @@ private:
     KernelJob kernel_job_;  // filled when rows_ is set
 };
 
+template <typename T>
+void range(const Job& job, const Factors& factors, int64_t first, int64_t end, BlockSums& sums) {
+    ClassForm<T, XENT_TARGET_INDEX, XENT_INPUT_LOGITS> form(job);
+    form.check_small_inputs();  // (the caller has checked the class weights)
+    form.set_factors(factors);
+    form.compute(first, end, sums);
+}
+
 template <typename T, int kTarget, int kInput>
 int run(const Job& job, xent_result* result) {
     ClassForm<T, kTarget, kInput> form(job);
@@ -194,6 +204,16 @@ int select_target(const Job& job, xent_result* result) {
 }
 
 }  // namespace
+
+void compute_class_range(const Job& job, double loss_factor, double z_factor, int64_t first, int64_t end,
+                         double* loss, double* z, int64_t* correct) {
+    BlockSums sums;
+    if (job.problem.dtype == XENT_FLOAT32) range<float>(job, {loss_factor, z_factor}, first, end, sums);
+    else range<double>(job, {loss_factor, z_factor}, first, end, sums);
+    *loss += sums.loss;
+    *z += sums.z;
+    *correct += sums.correct;
+}
 
 int compute_class(const Job& job, xent_result* result) {
     if (job.problem.dtype == XENT_FLOAT32) return select_target<float>(job, result);

@@ -138,6 +138,7 @@ inline void fill_kernel_job(const Job& job, double weight_total, KernelJob& j) {
     j.grad_output = job.grad_output;
     j.loss_out = job.loss_out;
     j.grad = job.grad_input;
+    j.lse_out = job.lse_out;
     j.ignore_index = p.ignore_index;
     j.index_base = p.index_base;
     j.eps = p.label_smoothing;

@@ -34,11 +34,18 @@ struct Job {
     const void* grad_output = nullptr;
     void* loss_out = nullptr;
     void* grad_input = nullptr;
+    void* lse_out = nullptr;  // the fused linear form's per-position log-sum-exp (linear.cpp), else NULL
     int threads = 0;  // 0: max_threads() (see for_each_block)
 };
 
 // INDEX or PROBABILITIES targets, any input kind (class_targets.cpp).
 int compute_class(const Job& job, xent_result* result);
+
+// Positions [first, end) of a class-target job whose pass 1 the caller has done (the fused linear
+// form's blocks of logits, linear.cpp): loss, metrics and gradient with the whole call's reduced
+// factors, added to *loss, *z and *correct. The class weights must have been checked.
+void compute_class_range(const Job& job, double loss_factor, double z_factor, int64_t first, int64_t end,
+                         double* loss, double* z, int64_t* correct);
 
 // BINARY targets, LOGITS or PROBABILITIES input (binary_targets.cpp).
 int compute_binary(const Job& job, xent_result* result);

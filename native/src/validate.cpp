@@ -7,6 +7,7 @@
 
 #include "validate.h"
 
+#include "checks.h"
 #include "error.h"
 #include "job.h"
 #include "thread_pool.h"
@@ -14,54 +15,6 @@
 namespace xent {
 
 namespace {
-
-int64_t element_size(int64_t dtype) {
-    return (dtype == XENT_FLOAT32 || dtype == XENT_INT32) ? 4 : 8;
-}
-
-const char* dtype_name(int64_t dtype) {
-    switch (dtype) {
-        case XENT_FLOAT32: return "float32";
-        case XENT_FLOAT64: return "float64";
-        case XENT_INT32: return "int32";
-        case XENT_INT64: return "int64";
-        default: return "unknown";
-    }
-}
-
-// The bytes [begin, end) that one present argument buffer lets the call touch.
-struct Span {
-    const char* name;
-    uintptr_t begin, end;
-    bool output;
-};
-
-// Spans of the present buffers only: a typical call has three, so the overlap check is a few
-// comparisons.
-struct Spans {
-    Span span[8];
-    int count = 0;
-    __attribute__((always_inline)) void add(const char* name, const void* data, int64_t bytes, bool output = false) {
-        if (data == nullptr || bytes == 0) return;
-        const auto begin = reinterpret_cast<uintptr_t>(data);
-        span[count++] = {name, begin, begin + static_cast<uintptr_t>(bytes), output};
-    }
-};
-
-// A buffer is either absent (NULL, count 0) or present with at least `needed` elements.
-int check_buffer(const char* name, const void* data, int64_t count, int64_t needed, bool required) {
-    if (count < 0) return fail(XENT_ERR_BUFFER, "%s: negative element count %lld", name, (long long)count);
-    if (data == nullptr) {
-        if (required) return fail(XENT_ERR_BUFFER, "%s: is required but NULL", name);
-        if (count != 0) return fail(XENT_ERR_BUFFER, "%s: NULL with element count %lld", name, (long long)count);
-        return XENT_OK;
-    }
-    if (count < needed) {
-        return fail(XENT_ERR_BUFFER, "%s: holds %lld elements, the problem needs %lld", name,
-                    (long long)count, (long long)needed);
-    }
-    return XENT_OK;
-}
 
 int check_options(const xent_problem& p) {
     if (p.abi_version != XENT_ABI_VERSION) {
@@ -191,7 +144,7 @@ int validate(const xent_problem* problem, const void* input, const void* target,
 
     // Outputs may not overlap anything, except that the gradient may be the input itself.
     const int64_t fsize = element_size(p.dtype);
-    Spans spans;
+    Spans<8> spans;
     spans.add("input", input, layout.elements * fsize);
     spans.add("target", target, target_needed * element_size(p.target_dtype));
     spans.add("class_weights", class_weights, class_weights ? layout.classes * fsize : 0);
@@ -201,17 +154,11 @@ int validate(const xent_problem* problem, const void* input, const void* target,
     spans.add("loss_out", loss_out, loss_out ? per_position * fsize : 0, true);
     spans.add("grad_input", grad_input, grad_input ? layout.elements * fsize : 0, true);
     const bool in_place = grad_input != nullptr && grad_input == input;
-    for (int o = 0; o < spans.count; ++o) {
-        const Span& out = spans.span[o];
-        if (!out.output) continue;
-        for (int k = 0; k < spans.count; ++k) {
-            const Span& other = spans.span[k];
-            if (k == o || out.end <= other.begin || other.end <= out.begin) continue;
-            // The input is the first span and the gradient the last: they may be one buffer.
-            if (in_place && k == 0 && o == spans.count - 1) continue;
-            return fail(XENT_ERR_BUFFER, "%s: overlaps %s (only grad_input == input is allowed)", out.name, other.name);
-        }
-    }
+    // The input is the first span and the gradient the last: they may be one buffer.
+    const int last = spans.count - 1;
+    status = check_overlaps(spans, "only grad_input == input is allowed",
+                            [&](int o, int k) { return in_place && k == 0 && o == last; });
+    if (status != XENT_OK) return status;
 
     job->layout = layout;
     job->input = input;

@@ -18,9 +18,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from linear import linear_cases, linear_cli_cases
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 OUT = os.path.join(ROOT, "java", "core", "src", "test", "resources", "golden")
 NPY_OUT = os.path.join(ROOT, "java", "cli", "src", "test", "resources", "npy")
+NPY_LINEAR_OUT = os.path.join(ROOT, "java", "cli", "src", "test", "resources", "npy_linear")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
@@ -500,6 +503,46 @@ def write_cli_case(folder, c, args):
         f.write("\n")
 
 
+def write_linear_cli_case(folder, c, args):
+    """A linear case as .npy files in their own dtypes, args.txt and PyTorch's expectations."""
+    os.makedirs(folder, exist_ok=True)
+    for f in os.listdir(folder):
+        os.remove(os.path.join(folder, f))
+    floats = np.float32 if c["dtype"] == "float32" else np.float64
+    shape, V = c["shape"], c["classes"]
+    D = shape[-1]
+    positions = shape[:-1]
+    wshape = (D, V) if c["weight_layout"] == "dv" else (V, D)
+
+    def save(name, values, dtype, shape_):
+        np.save(os.path.join(folder, name), np.asarray(values, dtype=dtype).reshape(shape_))
+
+    save("hidden.npy", c["hidden"], floats, shape)
+    save("linear_weight.npy", c["linear_weight"], floats, wshape)
+    save("target.npy", c["target"], np.int32 if c["target_dtype"] == "int32" else np.int64, positions)
+    files = ""
+    if c["linear_bias"] is not None:
+        save("linear_bias.npy", c["linear_bias"], floats, (V,))
+        files += " --linear-bias linear_bias.npy"
+    if c["weight"] is not None:
+        save("weight.npy", c["weight"], floats, (V,))
+        files += " --weight weight.npy"
+    if c["sample_weights"] is not None:
+        save("sample_weight.npy", c["sample_weights"], floats, positions)
+        files += " --sample-weight sample_weight.npy"
+    save("expected_loss.npy", c["loss"], np.float64, positions if c["reduction"] == "none" else ())
+    save("expected_grad.npy", c["grad_hidden"], np.float64, shape)
+    save("expected_grad_linear_weight.npy", c["grad_weight"], np.float64, wshape)
+    if c["grad_bias"] is not None:
+        save("expected_grad_linear_bias.npy", c["grad_bias"], np.float64, (V,))
+    save("expected_lse.npy", c["lse"], np.float64, positions)
+    with open(os.path.join(folder, "args.txt"), "w") as f:
+        f.write(f"--input hidden.npy --linear-weight linear_weight.npy --target target.npy{files} {args}".rstrip() + "\n")
+    with open(os.path.join(folder, "expected_metrics.json"), "w") as f:
+        json.dump({"count": c["count"], "weight_sum": c["weight_sum"], "correct": c["correct"], "z_loss": c["z_part"]}, f)
+        f.write("\n")
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT, exist_ok=True)
@@ -512,6 +555,7 @@ def main():
         "hostile_forms.json": hostile_forms(),
         "edges.json": edges(),
         "zloss_softcap.json": zloss_softcap(),
+        "linear.json": linear_cases(),
     }
     for file, cases in files.items():
         with open(os.path.join(OUT, file), "w") as f:
@@ -523,6 +567,10 @@ def main():
     for name, c, args in cli:
         write_cli_case(os.path.join(NPY_OUT, name), c, args)
     print(f"npy/: {len(cli)} command-line cases", file=sys.stderr)
+    linear_cli = linear_cli_cases()
+    for name, c, args in linear_cli:
+        write_linear_cli_case(os.path.join(NPY_LINEAR_OUT, name), c, args)
+    print(f"npy_linear/: {len(linear_cli)} command-line cases", file=sys.stderr)
 
 
 if __name__ == "__main__":

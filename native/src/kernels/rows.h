@@ -11,7 +11,8 @@
 // With a soft-cap (kCap), sweep 1 turns x into z = c tanh(x / c) and keeps z where it would keep
 // the exps (the gradient buffer, or a chunk on the stack for a forward pass), and sweep 2 takes
 // the exps of z again against the row's final max: one tanh and two exps per element. A z-loss
-// costs a few operations per row.
+// costs a few operations per row. With lse_out (the fused linear form), every row's log-sum-exp is
+// written, an excluded row's too.
 #pragma once
 
 #include <cstdint>
@@ -256,9 +257,10 @@ void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelS
             cls[r] = class_of(j, pos);
             state[r] = RowState<T>{};
             log_sum[r] = 0.0;
-            if (cls[r] < 0) continue;
+            // (An excluded row's sweep 1 only for its log-sum-exp.)
+            if (cls[r] < 0 && j.lse_out == nullptr) continue;
             // (Before an in-place sweep 1 overwrites it.)
-            if (kIndex) xy[r] = static_cast<double>(kCap ? ssoftcap<T>(x[cls[r]], cap, inv_cap) : x[cls[r]]);
+            if (kIndex && cls[r] >= 0) xy[r] = static_cast<double>(kCap ? ssoftcap<T>(x[cls[r]], cap, inv_cap) : x[cls[r]]);
             int64_t chunk = 0;
             for (int64_t c = 0; c < C; c += kChunkElements, ++chunk) {
                 int count, tail;
@@ -268,11 +270,12 @@ void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelS
             }
         }
         // The logs of the sums (excluded rows: log 1, unused).
+        const bool lse_out = j.lse_out != nullptr;
         if (group == 1) {
-            if (cls[0] >= 0) log_sum[0] = __builtin_log(state[0].sum);
+            if (cls[0] >= 0 || lse_out) log_sum[0] = __builtin_log(state[0].sum);
         } else {
             alignas(64) double sum[kGroup];
-            for (int r = 0; r < kGroup; ++r) sum[r] = r < n && cls[r] >= 0 ? state[r].sum : 1.0;
+            for (int r = 0; r < kGroup; ++r) sum[r] = r < n && (cls[r] >= 0 || lse_out) ? state[r].sum : 1.0;
             constexpr int kPerReg = sizeof(RegD) / sizeof(double);
             for (int r = 0; r < kGroup; r += kPerReg) {
                 const RegD v = vlog_reg(load_any<RegD>(sum + r));
@@ -284,6 +287,7 @@ void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelS
             const int64_t pos = g0 + r;
             const T* t = j.index_targets ? nullptr : static_cast<const T*>(j.target) + pos * C;
             T* g = kGrad ? static_cast<T*>(j.grad) + pos * C : nullptr;
+            if (lse_out) static_cast<T*>(j.lse_out)[pos] = static_cast<T>(static_cast<double>(state[r].m) + log_sum[r]);
             if (cls[r] < 0) {
                 if (j.loss_out) static_cast<T*>(j.loss_out)[pos] = T(0);
                 if (kGrad) for (int64_t c = 0; c < C; ++c) g[c] = T(0);

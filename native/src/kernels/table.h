@@ -24,6 +24,8 @@ const VectorKernels kernels = {
     Simd<double>::kLanes,
     class_last_rows<float>,
     class_last_rows<double>,
+    select_rows<float>,
+    select_rows<double>,
     tile_staged<float, false>,
     tile_staged<double, false>,
     select_binary<float>,

@@ -24,6 +24,7 @@ struct KernelJob {
     const void* grad_output;  // per position (NONE), or NULL
     void* loss_out;
     void* grad;
+    void* lse_out;            // per position: log-sum-exp of the (soft-capped) logits, or NULL
     int64_t ignore_index;
     int64_t index_base;
     double eps;
@@ -63,6 +64,7 @@ struct VectorKernels {
     const char* isa;
     int lanes_f32, lanes_f64;
     RowsFn rows_f32, rows_f64;  // class-last rows: logits input, index or probability targets
+    RowsFn long_rows_f32, long_rows_f64;  // the same one row at a time whatever C; writes lse_out
     TileFn tile_f32, tile_f64;  // the same, class axis 1
     RowsFn binary_f32, binary_f64;  // binary targets, LOGITS or PROBABILITIES input
     // Class-last rows, INDEX targets without smoothing, PROBABILITIES or LOG_PROBABILITIES input.

@@ -80,7 +80,7 @@ final class Arg {
      * BytePointer takes {@code dtype} as given: any other buffer or pointer holds its own class's
      * type, and must hold {@code dtype}.
      */
-    void bind(Object source, DType dtype, long count, boolean output, Call call) {
+    void bind(Object source, DType dtype, long count, boolean output, ShapeText call) {
         if (!(source instanceof ByteBuffer || source instanceof BytePointer)) {
             DType own = typeOf(source);
             if (own == null) {
@@ -101,7 +101,7 @@ final class Arg {
      * A pointer holds the elements from its position() to its limit() (in its own units: bytes for
      * a BytePointer), at an address aligned to the element size.
      */
-    private void bindPointer(Pointer p, DType dtype, long count, Call call) {
+    private void bindPointer(Pointer p, DType dtype, long count, ShapeText call) {
         // Each read once: another thread may be moving them.
         long address = p.address(), position = p.position(), limit = p.limit(), capacity = p.capacity();
         if (address == 0) throw Call.error(name, "is a null or deallocated Pointer");
@@ -148,7 +148,7 @@ final class Arg {
      * Validates {@code buffer} as this argument: direct, native order, aligned, writable when it is an
      * output, holding exactly {@code count} elements of {@code dtype}.
      */
-    void bind(Buffer buffer, DType dtype, long count, boolean output, Call call) {
+    void bind(Buffer buffer, DType dtype, long count, boolean output, ShapeText call) {
         if (count > Integer.MAX_VALUE) {
             throw Call.error(name, "shape " + call.shapeText() + " needs " + count + " elements, more than an NIO buffer "
                     + "holds (2^31 - 1); pass a JavaCPP Pointer (e.g. FloatPointer) instead");

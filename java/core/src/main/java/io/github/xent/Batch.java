@@ -49,34 +49,12 @@ public final class Batch {
     Object lossOut;  // a Buffer or a Pointer
     Object gradInput;  // a Buffer or a Pointer
 
-    /**
-     * Base addresses of the buffers last passed, two per argument slot ({@link Arg#slot}): asking
-     * JavaCPP for one costs a JNI call, ~20 ns, and a training loop passes the same buffers (or two
-     * in turn) every step. Keyed by identity (a direct buffer's base address never changes); each
-     * entry is immutable, so a thread never pairs one buffer with another's address.
-     */
-    private final BufferBase[] bases = new BufferBase[2 * Arg.SLOTS];
-
-    /** A buffer and its base address, immutable (safely shared between threads). */
-    private static final class BufferBase {
-        final Buffer buffer;
-        final long base;
-
-        BufferBase(Buffer buffer, long base) {
-            this.buffer = buffer;
-            this.base = base;
-        }
-    }
+    /** Base addresses of the buffers last passed, per argument slot ({@link Arg#slot}). */
+    private final AddressCache bases = new AddressCache(Arg.SLOTS);
 
     /** The base address of {@code buffer}, a direct buffer passed as argument {@code slot}. */
     long baseAddress(int slot, Buffer buffer) {
-        BufferBase first = bases[2 * slot], second = bases[2 * slot + 1];
-        if (first != null && first.buffer == buffer) return first.base;
-        if (second != null && second.buffer == buffer) return second.base;
-        BufferBase fresh = new BufferBase(buffer, BufferAddress.base(buffer));
-        bases[2 * slot + 1] = first;
-        bases[2 * slot] = fresh;
-        return fresh.base;
+        return bases.base(slot, buffer);
     }
 
     /**
@@ -219,7 +197,7 @@ public final class Batch {
         input = target = sampleWeights = lengths = gradOutput = lossOut = gradInput = null;
         inputType = targetType = null;
         gradOutputScalar = 1.0;
-        Arrays.fill(bases, null);
+        bases.clear();
         return this;
     }
 

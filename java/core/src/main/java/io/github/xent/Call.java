@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Backends compute from a Call only, so no backend sees an unchecked argument. One instance per
  * thread is reused (see {@link CrossEntropyLoss}), which keeps the call path free of garbage.
  */
-final class Call {
+final class Call implements ShapeText {
     CrossEntropyLoss loss;
     /** The batch being computed (its address cache is used by the native backend). */
     Batch batch;
@@ -37,7 +37,8 @@ final class Call {
         return new IllegalArgumentException(argument + ": " + problem);
     }
 
-    String shapeText() {
+    @Override
+    public String shapeText() {
         return Arrays.toString(Arrays.copyOf(dims, rank));
     }
 

@@ -124,7 +124,7 @@ final class NativeBackend implements Backend {
     }
 
     /** The argument's address (resolved by Call), 0 when absent; its elements must be aligned. */
-    private static long address(Arg arg) {
+    static long address(Arg arg) {
         if (!arg.present()) return 0;
         long address = arg.address;
         if ((address & (arg.dtype.bytes() - 1)) != 0) {  // sizes are powers of two: no division per call
@@ -139,9 +139,11 @@ final class NativeBackend implements Backend {
         {"class_weights:", "classWeights:"}, {"sample_weights:", "sampleWeights:"}, {"grad_output:", "gradOutput:"},
         {"loss_out:", "lossOut:"}, {"grad_input:", "gradInput:"}, {"label_smoothing:", "labelSmoothing:"},
         {"class_axis:", "classAxis:"}, {"index_base:", "indexBase:"}, {"z_loss:", "zLoss:"},
+        {"lse_out:", "lseOut:"}, {"grad_hidden:", "gradHidden:"}, {"grad_weight:", "gradWeight:"},
+        {"grad_bias:", "gradBias:"}, {"block_rows:", "blockRows:"}, {"weight_layout:", "weightLayout:"},
     };
 
-    private static RuntimeException failure(int status, String nativeMessage) {
+    static RuntimeException failure(int status, String nativeMessage) {
         String message = nativeMessage;
         for (String[] name : NAMES) {
             if (message.startsWith(name[0])) message = name[1] + message.substring(name[0].length());

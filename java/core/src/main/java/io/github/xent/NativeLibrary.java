@@ -11,6 +11,8 @@ final class NativeLibrary {
 
     private static Throwable load() {
         try {
+            // libxent needs libopenblas.so.0: the OpenBLAS preset's, loaded first (never bundled).
+            Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
             Loader.load(XentNative.class);
             ProblemLayout.check();
             return null;

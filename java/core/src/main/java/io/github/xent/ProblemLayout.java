@@ -9,7 +9,7 @@ package io.github.xent;
 final class ProblemLayout {
     private ProblemLayout() {}
 
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
     static final int MAX_RANK = 8;
 
     static final int ABI = 0;
@@ -82,5 +82,6 @@ final class ProblemLayout {
                         + field[1]);
             }
         }
+        LinearLayout.check();
     }
 }

@@ -45,6 +45,27 @@ final class XentNative {
             @Cast("void*") long gradInput,
             @Cast("xent_result*") long result);
 
+    /** {@code xent_linear_compute}, every pointer an address as for {@link #xent_compute}. */
+    public static native int xent_linear_compute(
+            @Cast("const xent_linear_problem*") long problem,
+            @Cast("const void*") long hidden,
+            @Cast("const void*") long weight,
+            @Cast("const void*") long bias,
+            @Cast("const void*") long target,
+            @Cast("const void*") long classWeights,
+            @Cast("const void*") long sampleWeights,
+            @Cast("const void*") long gradOutput,
+            @Cast("void*") long lossOut,
+            @Cast("void*") long lseOut,
+            @Cast("void*") long gradHidden,
+            @Cast("void*") long gradWeight,
+            @Cast("void*") long gradBias,
+            @Cast("xent_result*") long result);
+
+    public static native @Cast("const char*") String xent_blas_core();
+
+    public static native @Cast("size_t") long xent_linear_problem_size();
+
     public static native @Cast("const char*") String xent_last_error();
 
     public static native @Cast("const char*") String xent_version();
