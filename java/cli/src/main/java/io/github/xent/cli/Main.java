@@ -11,9 +11,11 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Fused native cross-entropy loss and gradient for the JVM.",
-        subcommands = {LossCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {LossCommand.class, LinearLossCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  java -jar xent.jar loss --input x.npy --target y.npy --grad-out g.npy",
+                "  java -jar xent.jar linear-loss --input h.npy --linear-weight w.npy \\",
+                "      --target y.npy --grad-out gh.npy",
                 "  java -jar xent.jar demo                  (train on the digits, then time)",
                 "  java -jar xent.jar demo --epochs 5 --no-bench",
                 "  java -jar xent.jar demo --data my.csv    (features..., label per line)"})

@@ -244,7 +244,7 @@ class CommandSafetyTest {
 
     @Test
     void helpFitsEightyColumns() {
-        for (String[] args : new String[][] {{"--help"}, {"loss", "--help"}, {"demo", "--help"}}) {
+        for (String[] args : new String[][] {{"--help"}, {"loss", "--help"}, {"linear-loss", "--help"}, {"demo", "--help"}}) {
             Object[] r = DemoCommandTest.run(args);
             assertEquals(0, r[0]);
             for (String line : ((String) r[1]).lines().toList()) {
