@@ -194,7 +194,8 @@ typedef struct xent_linear_problem {
 /*
  * The loss of the logits h W^T + b against index targets and, for each gradient buffer given, its
  * gradient; the logits are computed a block of positions at a time (problem->block_rows), so the
- * extra memory does not grow with M. Bit-identical results for any thread count.
+ * extra memory does not grow with M. Bit-identical results for any problem->threads (the GEMMs are
+ * cut for xent_max_threads(), whatever one call uses).
  *
  *   hidden          h: M x D (problem->dims)
  *   weight          W: V x D, or D x V (problem->weight_layout)

@@ -4,8 +4,9 @@
 // for the block. Extra memory is the scratch block, whatever M.
 //
 // Bit-identical for any thread count: the block size depends on V alone (or the caller's choice),
-// each GEMM covers a fixed piece (a chunk of classes, or of rows and hidden units) on one thread,
-// and every sum over positions (dW, db, the loss) is taken in block order.
+// each GEMM covers a piece fixed for the process (a chunk of classes, or of rows and hidden units;
+// see Pieces) on one thread, and every sum over positions (dW, db, the loss) is taken in block
+// order.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -23,13 +24,32 @@ namespace xent {
 
 namespace {
 
-// The fixed pieces of a block's GEMMs: classes per logits or dW task, and rows x hidden units per
-// dh task. Each GEMM stays large enough for the BLAS to run near its peak.
-constexpr int64_t kClassChunk = 2048;
-constexpr int64_t kRowGroup = 128;
-constexpr int64_t kHiddenChunk = 128;
 // Rows of a block per task of the row kernel.
 constexpr int64_t kKernelRows = 16;
+
+// How a block's GEMMs are cut: into as many pieces as the process may have threads
+// (max_threads(), fixed while it runs), whatever one call's thread count, so that every call of the
+// process cuts them alike and gets the same bits; and no finer, since each piece repacks a shared
+// operand. Classes go in chunks of a multiple of 64; dh in chunks of hidden units of at least 128,
+// and then in groups of rows when the threads outnumber those.
+struct Pieces {
+    int64_t class_chunk, class_chunks;
+    int64_t hidden_chunk, hidden_chunks;
+    int64_t group_rows;
+
+    Pieces(int64_t block_rows, int64_t hidden, int64_t classes) {
+        const int64_t p = max_threads();
+        class_chunk = round_up((classes + p - 1) / p, 64);
+        class_chunks = (classes + class_chunk - 1) / class_chunk;
+        hidden_chunks = std::max<int64_t>(1, std::min(p, hidden / 128));
+        hidden_chunk = (hidden + hidden_chunks - 1) / hidden_chunks;
+        hidden_chunks = (hidden + hidden_chunk - 1) / hidden_chunk;
+        const int64_t groups = (p + hidden_chunks - 1) / hidden_chunks;
+        group_rows = round_up((block_rows + groups - 1) / groups, 16);
+    }
+
+    static int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+};
 
 int64_t target_at(const LinearJob& job, int64_t pos) {
     return job.problem.target_dtype == XENT_INT32 ? static_cast<const int32_t*>(job.target)[pos]
@@ -150,8 +170,10 @@ int run(const LinearJob& job, xent_result* result) {
     }
 
     const int threads = job.threads;
-    const int64_t class_chunks = (V + kClassChunk - 1) / kClassChunk;
-    const int64_t hidden_chunks = (D + kHiddenChunk - 1) / kHiddenChunk;
+    const Pieces pieces(B, D, V);
+    const int64_t class_chunk = pieces.class_chunk, class_chunks = pieces.class_chunks;
+    const int64_t hidden_chunk = pieces.hidden_chunk, hidden_chunks = pieces.hidden_chunks;
+    const int64_t group_rows = pieces.group_rows;
     std::vector<Sums> kernel_sums(static_cast<size_t>((B + kKernelRows - 1) / kKernelRows));
     Sums total;
     for (int64_t r0 = 0; r0 < M; r0 += B) {
@@ -162,7 +184,7 @@ int run(const LinearJob& job, xent_result* result) {
         // The block's logits, a chunk of classes per task.
         auto logits_task = [&](int64_t task) {
             SingleThreadedBlas one_thread;
-            const int64_t v0 = task * kClassChunk, vc = std::min(kClassChunk, V - v0);
+            const int64_t v0 = task * class_chunk, vc = std::min(class_chunk, V - v0);
             if (bias)
                 for (int64_t r = 0; r < rows; ++r) std::memcpy(logits + r * V + v0, bias + v0, vc * sizeof(T));
             const T beta = bias ? T(1) : T(0);
@@ -191,12 +213,12 @@ int run(const LinearJob& job, xent_result* result) {
         // dW (and db) by chunks of classes, then dh by rows x hidden units, one list of tasks.
         const T* dx = logits;
         const int64_t weight_tasks = (gW || gb) ? class_chunks : 0;
-        const int64_t row_groups = (rows + kRowGroup - 1) / kRowGroup;
+        const int64_t row_groups = (rows + group_rows - 1) / group_rows;
         const int64_t hidden_tasks = gh ? row_groups * hidden_chunks : 0;
         auto backward_task = [&](int64_t task) {
             SingleThreadedBlas one_thread;
             if (task < weight_tasks) {
-                const int64_t v0 = task * kClassChunk, vc = std::min(kClassChunk, V - v0);
+                const int64_t v0 = task * class_chunk, vc = std::min(class_chunk, V - v0);
                 const bool overwrite = first_block && !p.accumulate;
                 if (gW) {
                     const T beta = overwrite ? T(0) : T(1);
@@ -214,8 +236,8 @@ int run(const LinearJob& job, xent_result* result) {
                 return;
             }
             const int64_t t = task - weight_tasks;
-            const int64_t g0 = (t / hidden_chunks) * kRowGroup, gr = std::min(kRowGroup, rows - g0);
-            const int64_t d0 = (t % hidden_chunks) * kHiddenChunk, dc = std::min(kHiddenChunk, D - d0);
+            const int64_t g0 = (t / hidden_chunks) * group_rows, gr = std::min(group_rows, rows - g0);
+            const int64_t d0 = (t % hidden_chunks) * hidden_chunk, dc = std::min(hidden_chunk, D - d0);
             T* out = gh + (r0 + g0) * D + d0;
             if (vd) gemm(false, false, gr, dc, V, T(1), dx + g0 * V, V, W + d0, D, T(0), out, D);
             else gemm(false, true, gr, dc, V, T(1), dx + g0 * V, V, W + d0 * V, V, T(0), out, D);

@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p>The native backend computes the logits a block of positions at a time with OpenBLAS (the
  * JavaCPP preset's), whose threads it keeps to one per task of its own: {@code threads(n)} bounds
- * both, and the results are bit-identical for any thread count. Every argument is checked before
+ * both, and the results are bit-identical for any {@code threads(n)}. Every argument is checked before
  * anything is written; a bad one raises {@link IllegalArgumentException} naming it.
  */
 public final class LinearCrossEntropyLoss {
