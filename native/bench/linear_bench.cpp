@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <malloc.h>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,10 @@ struct Bare {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Every large allocation its own mapping, returned when freed: glibc otherwise raises its mmap
+    // threshold after the first free and serves later blocks from a heap that stays resident, which
+    // would hide a call's allocations from the resident-set measurement.
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     Shape shape{2048, 512, 32000}, memory_shape{4096, 1024, 128256};
     std::vector<int> thread_counts;
     for (int i = 1; i < argc; ++i) {

@@ -50,6 +50,15 @@ public final class Xent {
         return Isa.ofCode(XentNative.xent_set_max_isa(max.code));
     }
 
+    /**
+     * The OpenBLAS core that {@link LinearCrossEntropyLoss}'s GEMMs run on ("Haswell", "SkylakeX",
+     * ...; the environment variable {@code OPENBLAS_CORETYPE} can choose it), or null without the
+     * native library.
+     */
+    public static String blasCore() {
+        return NativeLibrary.available() ? XentNative.xent_blas_core() : null;
+    }
+
     /** The best instruction set this CPU supports. */
     public static Isa supportedIsa() {
         return NativeLibrary.available() ? Isa.ofCode(XentNative.xent_supported_isa()) : Isa.SCALAR;

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         header = "Trains a classifier on the embedded digits, then times native xent.",
         description = {"Trains a softmax-regression classifier on the embedded UCI digits (or --data) with "
-                + "xent's fused loss and gradient, then times native xent against the pure-Java backend."})
+                + "xent's fused loss and gradient, then times native xent against the pure-Java backend, "
+                + "and the fused linear head against GEMMs around plain xent, with the peak memory of each."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "CSV", description = "CSV: features, then an integer label, per line (.gz too). Default: the embedded digits.")
     Path data;
@@ -48,12 +49,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "AUTO", paramLabel = "B", description = "Backend for training: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     BackendKind backend;
 
-    @Option(names = "--no-bench", description = "Skips the timing of native against pure Java.")
+    @Option(names = "--no-bench", description = "Skips the timings (native against pure Java; the fused linear head).")
     boolean noBench;
 
     @Option(names = "--bench-shape", defaultValue = "4096x32000", paramLabel = "ROWSxCLASSES",
             description = "Batch of the timing, rows x classes (default: ${DEFAULT-VALUE}, an LLM vocabulary).")
     String benchShape;
+
+    @Option(names = "--head-shape", defaultValue = "2048x256x32000", paramLabel = "MxDxV",
+            description = "Shape of the timing of the fused linear head (default: ${DEFAULT-VALUE}).")
+    String headShape;
 
     @Option(names = "--bench-repeats", defaultValue = "3", paramLabel = "N", description = "Timed native runs; the median is reported (default: ${DEFAULT-VALUE}).")
     int benchRepeats;
@@ -89,7 +94,10 @@ final class DemoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "held-out: loss %.4f  accuracy %.4f (%d of %d)%n", test.loss(), test.accuracy(),
                 test.correct(), test.count());
 
-        if (!noBench) new SpeedComparison(benchShape, benchRepeats, threads, out, progress).run();
+        if (!noBench) {
+            new SpeedComparison(benchShape, benchRepeats, threads, out, progress).run();
+            new LinearHeadComparison(headShape, benchRepeats, threads, out, progress).run();
+        }
         return 0;
     }
 

@@ -31,13 +31,16 @@ class DemoCommandTest {
 
     @Test
     void trainsTheDigitsAboveNinetyPercentAndTimesBothBackends() {
-        Object[] r = run("demo", "--epochs", "8", "--bench-shape", "64x3000", "--bench-repeats", "1");
+        Object[] r = run("demo", "--epochs", "8", "--bench-shape", "64x3000", "--head-shape", "64x16x3000", "--bench-repeats", "1");
         String out = (String) r[1];
         assertEquals(0, r[0], out + r[2]);
         Matcher m = Pattern.compile("held-out: loss \\S+  accuracy (\\S+)").matcher(out);
         assertTrue(m.find(), out);
         assertTrue(Double.parseDouble(m.group(1)) >= 0.9, out);
         assertTrue(out.contains("speed-up: native is"), out);
+        Matcher head = Pattern.compile("head: losses (\\S+) and (\\S+) agree").matcher(out);
+        assertTrue(head.find(), out);
+        assertEquals(Double.parseDouble(head.group(1)), Double.parseDouble(head.group(2)), 1e-5, out);
     }
 
     @Test
