@@ -1,6 +1,8 @@
 // Native benchmark of the fused linear + cross-entropy form (xent_linear_compute) against the bare
 // GEMMs it contains, on the same OpenBLAS with the same threads, in the same run: the three GEMMs of
 // a fwd+bwd (logits, dh, dW) and the one of a forward, each one OpenBLAS call on all the threads.
+// The head has no bias, as LLM heads have none (bare GEMMs have none either); a row with one says
+// what it adds.
 // Then the peak extra memory of a call: the high-water mark of the process's resident memory
 // (reset through /proc/self/clear_refs) less what was resident before it.
 //
@@ -120,7 +122,7 @@ struct Bench {
         for (int64_t i = 0; i < s.M; ++i) y[static_cast<size_t>(i)] = (i * 7919) % s.V;
     }
 
-    void fused(int threads, bool backward) {
+    void fused(int threads, bool backward, bool with_bias = false) {
         xent_linear_problem p{};
         p.abi_version = XENT_ABI_VERSION;
         p.rank = 2;
@@ -135,17 +137,17 @@ struct Bench {
         p.threads = threads;
         p.hidden_count = s.M * s.D;
         p.weight_count = s.V * s.D;
-        p.bias_count = s.V;
+        p.bias_count = with_bias ? s.V : 0;
         p.target_count = s.M;
         p.grad_hidden_count = backward ? s.M * s.D : 0;
         p.grad_weight_count = backward ? s.V * s.D : 0;
-        p.grad_bias_count = backward ? s.V : 0;
         p.scale = 1.0;
         p.grad_output_scalar = 1.0;
         xent_result r{};
-        if (xent_linear_compute(&p, h.data(), w.data(), b.data(), y.data(), nullptr, nullptr, nullptr, nullptr, nullptr,
-                                backward ? dh.data() : nullptr, backward ? dw.data() : nullptr,
-                                backward ? db.data() : nullptr, &r) != XENT_OK) {
+        p.grad_bias_count = backward && with_bias ? s.V : 0;
+        if (xent_linear_compute(&p, h.data(), w.data(), with_bias ? b.data() : nullptr, y.data(), nullptr, nullptr, nullptr,
+                                nullptr, nullptr, backward ? dh.data() : nullptr, backward ? dw.data() : nullptr,
+                                backward && with_bias ? db.data() : nullptr, &r) != XENT_OK) {
             std::fprintf(stderr, "xent_linear_compute: %s\n", xent_last_error());
             std::exit(1);
         }
@@ -218,8 +220,10 @@ int main(int argc, char** argv) {
             auto forward = [&] { bench.fused(threads, false); };
             auto bare3 = [&] { bare.run(threads, true); };
             auto bare1 = [&] { bare.run(threads, false); };
+            auto biased = [&] { bench.fused(threads, true, true); };
             const double t_fb = median_seconds(fwd_bwd), t_b3 = median_seconds(bare3);
             const double t_f = median_seconds(forward), t_b1 = median_seconds(bare1);
+            const double t_bias = median_seconds(biased);
             auto row = [&](const char* what, double t, double flops) {
                 std::printf("| %s | %s | %d | %.3f s | %.1f |\n", what, shape.text().c_str(), threads, t, flops / t / 1e9);
             };
@@ -227,6 +231,7 @@ int main(int argc, char** argv) {
             row("bare GEMMs x3 (logits, dh, dW)", t_b3, 3 * flop);
             row("xent linear forward", t_f, flop);
             row("bare GEMM x1 (logits)", t_b1, flop);
+            row("xent linear fwd+bwd with a bias", t_bias, 3 * flop);
             std::fflush(stdout);
             const std::string on = ", " + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
             ratios.push_back({"fwd+bwd vs the three bare GEMMs" + on, paired_ratio(fwd_bwd, bare3), 1.15});
