@@ -64,7 +64,10 @@ interface LinearContender extends AutoCloseable {
         }
     }
 
-    /** libtorch: F.linear, cross_entropy, autograd for h, W and b (what a PyTorch CPU trainer runs). */
+    /**
+     * libtorch: F.linear, cross_entropy, autograd for h, W and b (what a PyTorch CPU trainer runs),
+     * on its OpenMP threads and OpenBLAS's, both set to the contender's count.
+     */
     final class Libtorch implements LinearContender {
         private final FloatPointer hidden, weight, bias;
         private final LongPointer targets;
@@ -87,7 +90,10 @@ interface LinearContender extends AutoCloseable {
         }
 
         private double run(boolean backward) {
+            // libtorch's GEMMs run on OpenBLAS (the preset's), whose own pool set_num_threads does not
+            // reach: both are set, so "1 thread" means one.
             torch.set_num_threads(threads);
+            openblas_full.openblas_set_num_threads(threads);
             try (PointerScope scope = new PointerScope()) {
                 Tensor h = torch.from_blob(hidden, hiddenDims, floats).requires_grad_(backward);
                 Tensor w = torch.from_blob(weight, weightDims, floats).requires_grad_(backward);

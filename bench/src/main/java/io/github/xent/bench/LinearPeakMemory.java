@@ -7,8 +7,10 @@ import java.util.Locale;
 
 /**
  * Peak extra memory of one fused-form fwd+bwd: the process's peak resident set (VmHWM, reset
- * through /proc/self/clear_refs) less its resident set before the call, after a warm-up call on the
- * same data. One contender per JVM:
+ * through /proc/self/clear_refs) less its resident set before the call. The call is the first at
+ * its shape (after a warm-up at a small one, for the JIT and the libraries' own setup), so memory a
+ * contender keeps between calls (xent's block of logits, a BLAS's buffers) is counted. One
+ * contender per JVM:
  *
  *   java -cp bench/target/benchmarks.jar io.github.xent.bench.LinearPeakMemory xent-linear-all 2048x512x32000
  */
@@ -20,9 +22,13 @@ public final class LinearPeakMemory {
             System.err.println("usage: LinearPeakMemory CONTENDER MxDxV");
             System.exit(2);
         }
+        try (LinearContender warm = LinearContender.create(args[0], new LinearProblem("64x32x500"))) {
+            for (int i = 0; i < 20; i++) warm.forwardBackward();
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
         LinearProblem p = new LinearProblem(args[1]);
         try (LinearContender c = LinearContender.create(args[0], p)) {
-            c.forwardBackward();  // warm-up: JIT, thread pools, the BLAS's buffers
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             long before = kilobytes("VmRSS:");
             c.forwardBackward();
