@@ -27,3 +27,10 @@ ensure_packages() {
         exit 3
     fi
 }
+
+# The folders of MinGW-w64's runtime DLLs (libstdc++, libgcc_s_seh, libwinpthread), joined by ';'.
+native_runtime_dirs() {
+    local gcc
+    gcc="$(dirname "$(x86_64-w64-mingw32-g++-posix -print-libgcc-file-name)")"
+    echo "$gcc;/usr/x86_64-w64-mingw32/lib"
+}

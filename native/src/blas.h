@@ -15,7 +15,11 @@ void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float
                  const float* b, int ldb, float beta, float* c, int ldc);
 void cblas_dgemm(int order, int trans_a, int trans_b, int m, int n, int k, double alpha, const double* a, int lda,
                  const double* b, int ldb, double beta, double* c, int ldc);
+#if !defined(_WIN32)
 int openblas_set_num_threads_local(int num_threads);
+#else
+void openblas_set_num_threads(int num_threads);
+#endif
 char* openblas_get_corename(void);
 }
 
@@ -39,6 +43,7 @@ inline void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, do
                 c, static_cast<int>(ldc));
 }
 
+#if !defined(_WIN32)
 // OpenBLAS's threads for the calling thread only, set to one while it lives and restored after:
 // an application's own OpenBLAS calls on other threads keep their setting.
 class SingleThreadedBlas {
@@ -51,5 +56,19 @@ public:
 private:
     int previous_;
 };
+#else
+// The preset's Windows OpenBLAS does not export openblas_set_num_threads_local, so the first fused
+// call sets OpenBLAS to one thread for the whole process (docs/platforms.md): xent's GEMMs still
+// run single-threaded, but so do an application's own OpenBLAS calls from then on.
+class SingleThreadedBlas {
+public:
+    SingleThreadedBlas() {
+        static const bool once = (openblas_set_num_threads(1), true);
+        (void)once;
+    }
+    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+};
+#endif
 
 }  // namespace xent
