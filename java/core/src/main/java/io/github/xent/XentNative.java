@@ -3,6 +3,7 @@ package io.github.xent;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
+import org.bytedeco.javacpp.annotation.Properties;
 
 /**
  * The JNI binding: one Java method per function of {@code native/include/xent.h}, nothing more.
@@ -11,8 +12,14 @@ import org.bytedeco.javacpp.annotation.Platform;
  * direct buffer laid out as the header documents (8-byte slots, {@link ProblemLayout}); that costs
  * one JNI crossing per call where per-field setters would cost one per field. Validation and
  * friendly types live in the facade ({@code io.github.xent}), never here.
+ *
+ * <p>On Windows the library is built with MinGW-w64 (native/cross/windows-jar.sh): its C++ and
+ * thread runtime DLLs travel in the platform jar and are loaded first.
  */
-@Platform(include = "xent.h", link = "xent")
+@Properties({
+    @Platform(include = "xent.h", link = "xent"),
+    @Platform(value = "windows-x86_64", preload = {"libwinpthread-1", "libgcc_s_seh-1", "libstdc++-6"})
+})
 final class XentNative {
     static {
         Loader.load();
