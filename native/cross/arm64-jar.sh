@@ -21,7 +21,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$work"
 (cd "$work" && XENT_CMAKE_ARGS="-DCMAKE_TOOLCHAIN_FILE=$work/native/cross/aarch64-linux-gnu.cmake" \
-    mvn -B -q -pl java/core -am package -DskipTests -Djavacpp.platform=linux-arm64 -Dxent.cxx=aarch64-linux-gnu-g++)
+    mvn -B -q -pl java/core -am package -DskipTests -Djavacpp.platform=linux-arm64 -Dxent.module.platform=linux.arm64 \
+    -Dxent.cxx=aarch64-linux-gnu-g++)
 jar="$(ls "$work"/java/core/target/xent-*-linux-arm64.jar)"
 cp "$jar" "$out/"
 unzip -l "$jar" | grep -E '\.so'

@@ -57,7 +57,8 @@ x86_64-w64-mingw32-strip --strip-debug "$native"/*.dll
 
 jar="$out/xent-$version-windows-x86_64.jar"
 rm -f "$jar"
-(cd "$work/jar" && jar --create --file "$jar" io)
+printf 'Automatic-Module-Name: io.github.xent.windows.x86_64\n' >"$work/manifest.txt"
+(cd "$work/jar" && jar --create --file "$jar" --manifest "$work/manifest.txt" io)
 unzip -l "$jar" | grep -E '\.dll'
 
 # Every DLL loads under wine, and the glue has the Linux glue's JNI entry points.
