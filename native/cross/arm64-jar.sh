@@ -32,7 +32,9 @@ for lib in libxent.so libjniXentNative.so; do
 done
 
 # The classes jar and JavaCPP's (plain Java) from the same build, and the smoke test against them.
-(cd "$work" && mvn -B -q -pl java/core dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=runtime)
+# (The OpenBLAS preset's arm64 natives with them: xent loads OpenBLAS through the preset.)
+(cd "$work" && mvn -B -q -pl java/core dependency:build-classpath -Djavacpp.platform=linux-arm64 \
+    -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=runtime)
 classpath="$(ls "$work"/java/core/target/xent-*[0-9T].jar | grep -v linux):$jar:$(cat "$work/classpath.txt")"
 javac -d "$work/smoke" -cp "$classpath" "$root/native/cross/Arm64Smoke.java"
 qemu-aarch64 -L / "$arm_java" --enable-native-access=ALL-UNNAMED -cp "$work/smoke:$classpath" Arm64Smoke
