@@ -5,8 +5,6 @@ import static io.github.xent.LinearLayout.*;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 
 /** The fused form through the native library: fills xent_linear_problem, one JNI call, reads xent_result. */
 final class LinearNativeBackend implements LinearCrossEntropyLoss.LinearBackend {
@@ -16,23 +14,10 @@ final class LinearNativeBackend implements LinearCrossEntropyLoss.LinearBackend 
         final long address = BufferAddress.base(bytes);
     }
 
-    private final FloatBuffer weights32;
-    private final DoubleBuffer weights64;
-    private final long weights32Address, weights64Address;
+    private final NativeClassWeights weights;
 
     LinearNativeBackend(double[] classWeights) {
-        if (classWeights == null) {
-            weights32 = null;
-            weights64 = null;
-            weights32Address = weights64Address = 0;
-        } else {
-            float[] w32 = new float[classWeights.length];
-            for (int c = 0; c < w32.length; c++) w32[c] = (float) classWeights[c];
-            weights32 = CrossEntropyLoss.direct(w32);
-            weights64 = CrossEntropyLoss.direct(classWeights);
-            weights32Address = BufferAddress.base(weights32);
-            weights64Address = BufferAddress.base(weights64);
-        }
+        weights = NativeClassWeights.of(classWeights);
     }
 
     @Override
@@ -60,7 +45,7 @@ final class LinearNativeBackend implements LinearCrossEntropyLoss.LinearBackend 
         p.putLong(BLOCK_ROWS, loss.blockRows());
         p.putLong(ACCUMULATE, loss.accumulate() ? 1 : 0);
         long m = call.positions, d = call.hidden, v = call.classes;
-        boolean weighted = weights32 != null;
+        boolean weighted = weights != null;
         p.putLong(HIDDEN_COUNT, m * d);
         p.putLong(WEIGHT_COUNT, v * d);
         p.putLong(BIAS_COUNT, call.bias.present() ? v : 0);
@@ -79,10 +64,10 @@ final class LinearNativeBackend implements LinearCrossEntropyLoss.LinearBackend 
         p.putDouble(Z_LOSS, loss.zLoss());
         p.putDouble(SOFTCAP, loss.softcap());
 
-        long weights = !weighted ? 0 : call.hiddenArg.dtype == DType.FLOAT32 ? weights32Address : weights64Address;
+        long weightsAddress = NativeClassWeights.address(weights, call.hiddenArg.dtype);
         int status = XentNative.xent_linear_compute(scratch.address, NativeBackend.address(call.hiddenArg),
                 NativeBackend.address(call.weight), NativeBackend.address(call.bias), NativeBackend.address(call.target),
-                weights, NativeBackend.address(call.sampleWeights), NativeBackend.address(call.gradOutput),
+                weightsAddress, NativeBackend.address(call.sampleWeights), NativeBackend.address(call.gradOutput),
                 NativeBackend.address(call.lossOut), NativeBackend.address(call.lseOut),
                 NativeBackend.address(call.gradHidden), NativeBackend.address(call.gradWeight),
                 NativeBackend.address(call.gradBias), scratch.address + SIZE);
@@ -98,8 +83,7 @@ final class LinearNativeBackend implements LinearCrossEntropyLoss.LinearBackend 
         Reference.reachabilityFence(call.gradHidden.source());
         Reference.reachabilityFence(call.gradWeight.source());
         Reference.reachabilityFence(call.gradBias.source());
-        Reference.reachabilityFence(weights32);
-        Reference.reachabilityFence(weights64);
+        NativeClassWeights.keepAlive(weights);
         if (status != XentNative.XENT_OK) throw NativeBackend.failure(status, XentNative.xent_last_error());
         int r = SIZE;
         into.set(p.getDouble(r + ProblemLayout.RESULT_LOSS), p.getDouble(r + ProblemLayout.RESULT_WEIGHT_SUM),

@@ -5,8 +5,6 @@ import static io.github.xent.ProblemLayout.*;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 
 /** Computes through the native library: fills xent_problem, makes one JNI call, reads xent_result. */
 final class NativeBackend implements Backend {
@@ -34,25 +32,10 @@ final class NativeBackend implements Backend {
     static final long JAVA_MAX_POSITIONS = 3;
     private static final JavaBackend JAVA = new JavaBackend();
 
-    // Class weights in both float types, so either input dtype can point at them without a copy.
-    private final FloatBuffer weights32;
-    private final DoubleBuffer weights64;
-    private final long weights32Address;
-    private final long weights64Address;
+    private final NativeClassWeights weights;
 
     NativeBackend(double[] classWeights) {
-        if (classWeights == null) {
-            weights32 = null;
-            weights64 = null;
-            weights32Address = weights64Address = 0;
-        } else {
-            float[] w32 = new float[classWeights.length];
-            for (int c = 0; c < w32.length; c++) w32[c] = (float) classWeights[c];
-            weights32 = CrossEntropyLoss.direct(w32);
-            weights64 = CrossEntropyLoss.direct(classWeights);
-            weights32Address = BufferAddress.base(weights32);
-            weights64Address = BufferAddress.base(weights64);
-        }
+        weights = NativeClassWeights.of(classWeights);
     }
 
     @Override
@@ -91,7 +74,7 @@ final class NativeBackend implements Backend {
         p.putLong(TARGET_DTYPE, call.target.dtype.code);
         p.putLong(LENGTHS_DTYPE, call.lengths.present() ? call.lengths.dtype.code : 0);
         boolean perElementTarget = loss.targetKind() != TargetKind.INDEX;
-        boolean weighted = weights32 != null;
+        boolean weighted = weights != null;
         p.putLong(INPUT_COUNT, call.elements);
         p.putLong(TARGET_COUNT, perElementTarget ? call.elements : call.positions);
         p.putLong(CLASS_WEIGHTS_COUNT, weighted ? call.classes : 0);
@@ -102,9 +85,9 @@ final class NativeBackend implements Backend {
         p.putLong(GRAD_INPUT_COUNT, call.gradInput.present() ? call.elements : 0);
         p.putDouble(GRAD_OUTPUT_SCALAR, call.gradOutputScalar);
 
-        long weights = !weighted ? 0 : call.input.dtype == DType.FLOAT32 ? weights32Address : weights64Address;
+        long weightsAddress = NativeClassWeights.address(weights, call.input.dtype);
         int status = XentNative.xent_compute(scratch.address,
-                address(call.input), address(call.target), weights, address(call.sampleWeights),
+                address(call.input), address(call.target), weightsAddress, address(call.sampleWeights),
                 address(call.lengths), address(call.gradOutput), address(call.lossOut), address(call.gradInput),
                 scratch.address + PROBLEM_SIZE);
         // The native code used raw addresses: keep every buffer alive until it has returned.
@@ -115,8 +98,7 @@ final class NativeBackend implements Backend {
         Reference.reachabilityFence(call.gradOutput.source());
         Reference.reachabilityFence(call.lossOut.source());
         Reference.reachabilityFence(call.gradInput.source());
-        Reference.reachabilityFence(weights32);
-        Reference.reachabilityFence(weights64);
+        NativeClassWeights.keepAlive(weights);
         if (status != XentNative.XENT_OK) throw failure(status, XentNative.xent_last_error());
         into.set(p.getDouble(PROBLEM_SIZE + RESULT_LOSS), p.getDouble(PROBLEM_SIZE + RESULT_WEIGHT_SUM),
                 p.getLong(PROBLEM_SIZE + RESULT_COUNT), p.getLong(PROBLEM_SIZE + RESULT_CORRECT),
