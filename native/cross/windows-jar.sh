@@ -55,6 +55,9 @@ done
 # Debian's runtime DLLs carry debug sections (libstdc++ is 24 MB with them, 2 MB without).
 x86_64-w64-mingw32-strip --strip-debug "$native"/*.dll
 
+# Runs on any x86-64 CPU: AVX-512 only inside the kernels chosen after a CPU check.
+python3 "$root/tools/isa/check_isa.py" "$native/xent.dll" "$native/jniXentNative.dll"
+
 jar="$out/xent-$version-windows-x86_64.jar"
 rm -f "$jar"
 printf 'Automatic-Module-Name: io.github.xent.windows.x86_64\n' >"$work/manifest.txt"
