@@ -28,7 +28,8 @@
 extern "C" {
 void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a, int lda,
                  const float* b, int ldb, float beta, float* c, int ldc);
-int openblas_set_num_threads_local(int num_threads);
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
 }
 
 namespace {
@@ -173,7 +174,8 @@ struct Bare {
 
     void run(int threads, bool backward) {
         const int M = static_cast<int>(bench.s.M), D = static_cast<int>(bench.s.D), V = static_cast<int>(bench.s.V);
-        const int previous = openblas_set_num_threads_local(threads);
+        const int previous = openblas_get_num_threads();
+        openblas_set_num_threads(threads);
         cblas_sgemm(kRowMajor, kNoTrans, kTrans, M, V, D, 1.0f, bench.h.data(), D, bench.w.data(), D, 0.0f,
                     logits.data(), V);
         if (backward) {
@@ -182,7 +184,7 @@ struct Bare {
             cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, M, D, V, 1.0f, logits.data(), V, bench.w.data(), D, 0.0f, dh, D);
             cblas_sgemm(kRowMajor, kTrans, kNoTrans, V, D, M, 1.0f, logits.data(), V, bench.h.data(), D, 0.0f, dw, D);
         }
-        openblas_set_num_threads_local(previous);
+        openblas_set_num_threads(previous);
     }
 };
 
@@ -255,9 +257,10 @@ int main(int argc, char** argv) {
     std::printf("\n| peak extra memory of one call | shape MxDxV | threads | MB |\n|---|---|---|---|\n");
     const double blas_mb = peak_extra_mb_new_thread([] {
         std::vector<float> a(64 * 64, 1.0f), c(64 * 64);
-        const int previous = openblas_set_num_threads_local(1);
+        const int previous = openblas_get_num_threads();
+        openblas_set_num_threads(1);
         cblas_sgemm(kRowMajor, kNoTrans, kNoTrans, 64, 64, 64, 1.0f, a.data(), 64, a.data(), 64, 0.0f, c.data(), 64);
-        openblas_set_num_threads_local(previous);
+        openblas_set_num_threads(previous);
     });
     std::printf("| OpenBLAS's work buffer of a new thread (a 64x64 GEMM) | | 1 | %.1f |\n", blas_mb);
     std::printf("| xent linear fwd+bwd, first call of the process | %s | %d | %.1f |\n", shape.text().c_str(),

@@ -1,7 +1,7 @@
-// The BLAS that the fused linear form's GEMMs run on: OpenBLAS, always single-threaded on the
-// calling thread. xent's own pool runs the GEMMs of fixed blocks side by side instead, so that the
-// result does not depend on the thread count (one GEMM split by OpenBLAS's threads changes its
-// bits with their number) and the two pools never oversubscribe the cores.
+// The BLAS that the fused linear form's GEMMs run on: OpenBLAS, always single-threaded. xent's own
+// pool runs the GEMMs of fixed blocks side by side instead, so that the result does not depend on
+// the thread count (one GEMM split by OpenBLAS's threads changes its bits with their number) and
+// the two pools never oversubscribe the cores.
 //
 // The few OpenBLAS functions used are declared here rather than through cblas.h, whose arm64 build
 // declares _Float16 types that GCC 12's C++ does not have; their C ABI is CBLAS's (32-bit ints:
@@ -15,11 +15,8 @@ void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float
                  const float* b, int ldb, float beta, float* c, int ldc);
 void cblas_dgemm(int order, int trans_a, int trans_b, int m, int n, int k, double alpha, const double* a, int lda,
                  const double* b, int ldb, double beta, double* c, int ldc);
-#if !defined(_WIN32)
-int openblas_set_num_threads_local(int num_threads);
-#else
 void openblas_set_num_threads(int num_threads);
-#endif
+int openblas_get_num_threads(void);
 char* openblas_get_corename(void);
 }
 
@@ -43,32 +40,23 @@ inline void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, do
                 c, static_cast<int>(ldc));
 }
 
-#if !defined(_WIN32)
-// OpenBLAS's threads for the calling thread only, set to one while it lives and restored after:
-// an application's own OpenBLAS calls on other threads keep their setting.
+// OpenBLAS on one thread while any fused call runs, for the whole process: its thread count is
+// one global setting (openblas_set_num_threads_local sets that same global in the preset's
+// pthreads build, and Windows' DLL lacks it), and a GEMM that OpenBLAS splits changes its bits with
+// its thread count. The first call in saves the setting and sets one thread; the last one out puts
+// it back, unless someone changed it meanwhile. Each GEMM task also re-asserts one thread
+// (ensure()), which narrows, but cannot close, the window in which an application that sets
+// OpenBLAS's threads from another thread during a fused call changes that call's bits.
 class SingleThreadedBlas {
 public:
-    SingleThreadedBlas() : previous_(openblas_set_num_threads_local(1)) {}
-    ~SingleThreadedBlas() { openblas_set_num_threads_local(previous_); }
+    SingleThreadedBlas();
+    ~SingleThreadedBlas();
     SingleThreadedBlas(const SingleThreadedBlas&) = delete;
     SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
 
-private:
-    int previous_;
-};
-#else
-// The preset's Windows OpenBLAS does not export openblas_set_num_threads_local, so the first fused
-// call sets OpenBLAS to one thread for the whole process (docs/platforms.md): xent's GEMMs still
-// run single-threaded, but so do an application's own OpenBLAS calls from then on.
-class SingleThreadedBlas {
-public:
-    SingleThreadedBlas() {
-        static const bool once = (openblas_set_num_threads(1), true);
-        (void)once;
+    static void ensure() {
+        if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
     }
-    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
 };
-#endif
 
 }  // namespace xent

@@ -218,7 +218,7 @@ int run(const LinearJob& job, xent_result* result) {
 
         // The block's logits, a chunk of classes per task.
         auto logits_task = [&](int64_t task) {
-            SingleThreadedBlas one_thread;
+            SingleThreadedBlas::ensure();
             const int64_t v0 = task * class_chunk, vc = std::min(class_chunk, V - v0);
             if (bias)
                 for (int64_t r = 0; r < rows; ++r) std::memcpy(logits + r * V + v0, bias + v0, vc * sizeof(T));
@@ -251,7 +251,7 @@ int run(const LinearJob& job, xent_result* result) {
         const int64_t row_groups = (rows + group_rows - 1) / group_rows;
         const int64_t hidden_tasks = gh ? row_groups * hidden_chunks : 0;
         auto backward_task = [&](int64_t task) {
-            SingleThreadedBlas one_thread;
+            SingleThreadedBlas::ensure();
             if (task < weight_tasks) {
                 const int64_t v0 = task * class_chunk, vc = std::min(class_chunk, V - v0);
                 const bool overwrite = first_block && !p.accumulate;
@@ -298,6 +298,7 @@ int run(const LinearJob& job, xent_result* result) {
 }  // namespace
 
 int compute_linear(const LinearJob& job, xent_result* result) {
+    SingleThreadedBlas one_thread;
     if (job.problem.dtype == XENT_FLOAT32) return run<float>(job, result);
     return run<double>(job, result);
 }
