@@ -114,24 +114,24 @@ public final class XentLoss implements ILossFunction {
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
-        double score = run(labels, preOutput, activationFn, mask, false, null).score;
+        double score = run(labels, preOutput, activationFn, mask, false, false).score;
         return average ? score / preOutput.size(0) : score;
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return run(labels, preOutput, activationFn, mask, false, new Object()).scores;
+        return run(labels, preOutput, activationFn, mask, false, true).scores;
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return run(labels, preOutput, activationFn, mask, true, null).gradient;
+        return run(labels, preOutput, activationFn, mask, true, false).gradient;
     }
 
     @Override
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
             INDArray mask, boolean average) {
-        Outcome o = run(labels, preOutput, activationFn, mask, true, null);
+        Outcome o = run(labels, preOutput, activationFn, mask, true, false);
         return new Pair<>(average ? o.score / preOutput.size(0) : o.score, o.gradient);
     }
 
@@ -140,8 +140,8 @@ public final class XentLoss implements ILossFunction {
         INDArray gradient, scores;
     }
 
-    /** One call of xent: the summed score and the gradient, or (eachScore non-null) the score array. */
-    private Outcome run(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask, boolean gradient, Object eachScore) {
+    /** One call of xent: the summed score and, when asked, the gradient; or the score array. */
+    private Outcome run(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask, boolean gradient, boolean scoreArray) {
         boolean softmax = form(activation);
         Objects.requireNonNull(preOutput, "preOutput");
         Objects.requireNonNull(labels, "labels");
@@ -176,7 +176,7 @@ public final class XentLoss implements ILossFunction {
 
         Outcome out = new Outcome();
         INDArray grad = gradient ? Nd4j.createUninitialized(type, new long[] {n, c}, 'c') : null;
-        INDArray each = eachScore != null ? Nd4j.createUninitialized(type, softmax ? new long[] {n, 1} : new long[] {n, c}, 'c') : null;
+        INDArray each = scoreArray ? Nd4j.createUninitialized(type, softmax ? new long[] {n, 1} : new long[] {n, c}, 'c') : null;
         Batch batch = new Batch().shape(n, c).inputPointer(Nd4jArrays.pointer(x)).targetPointer(Nd4jArrays.pointer(y));
         if (weights != null) batch.sampleWeightsPointer(Nd4jArrays.pointer(weights));
         if (grad != null) batch.gradInputPointer(Nd4jArrays.pointer(grad));
