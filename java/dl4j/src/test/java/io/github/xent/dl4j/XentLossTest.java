@@ -42,8 +42,13 @@ class XentLossTest {
     }
 
     INDArray soft(DataType type, int n, int c) {
-        INDArray y = Nd4j.rand(DataType.DOUBLE, n, c).addi(0.01);
-        return y.diviColumnVector(y.sum(true, 1)).castTo(type);
+        double[][] y = new double[n][c];
+        for (double[] row : y) {
+            double sum = 0;
+            for (int j = 0; j < c; j++) sum += row[j] = 0.01 + random.nextDouble();
+            for (int j = 0; j < c; j++) row[j] /= sum;
+        }
+        return Nd4j.create(y).castTo(type);
     }
 
     INDArray bits(DataType type, int n, int c, double p) {
@@ -59,14 +64,16 @@ class XentLossTest {
     static void agree(ILossFunction dl4j, ILossFunction xent, INDArray labels, INDArray preOutput, IActivation act, INDArray mask,
             boolean checkGradient) {
         double tol = preOutput.dataType() == DataType.DOUBLE ? 1e-12 : 2e-6;
+        // DL4J sums a float32 score in float32 (xent in double): up to ~1e-5 relative over 64,000 terms.
+        double scoreTol = preOutput.dataType() == DataType.DOUBLE ? 1e-12 : 1e-5;
         for (boolean average : new boolean[] {false, true}) {
             double want = dl4j.computeScore(labels, preOutput.dup(), act, mask, average);
-            assertEquals(want, xent.computeScore(labels, preOutput, act, mask, average), tol * Math.max(1, Math.abs(want)), "score");
+            assertEquals(want, xent.computeScore(labels, preOutput, act, mask, average), scoreTol * Math.max(1, Math.abs(want)), "score");
         }
         INDArray wantEach = dl4j.computeScoreArray(labels, preOutput.dup(), act, mask), gotEach = xent.computeScoreArray(labels, preOutput, act, mask);
         assertArrayEquals(wantEach.shape(), gotEach.shape(), "score array shape");
         assertEquals(wantEach.dataType(), gotEach.dataType());
-        assertClose(wantEach, gotEach, tol, "score array");
+        assertClose(wantEach, gotEach, scoreTol, "score array");
         if (!checkGradient) return;
         INDArray before = preOutput.dup();
         INDArray want = dl4j.computeGradient(labels, preOutput.dup(), act, mask), got = xent.computeGradient(labels, preOutput, act, mask);
@@ -77,7 +84,7 @@ class XentLossTest {
         var both = xent.computeGradientAndScore(labels, preOutput, act, mask, true);
         assertClose(want, both.getSecond(), tol, "gradient of computeGradientAndScore");
         double score = dl4j.computeScore(labels, preOutput.dup(), act, mask, true);
-        assertEquals(score, both.getFirst(), tol * Math.max(1, Math.abs(score)), "score of computeGradientAndScore");
+        assertEquals(score, both.getFirst(), scoreTol * Math.max(1, Math.abs(score)), "score of computeGradientAndScore");
     }
 
     static void assertClose(INDArray want, INDArray got, double tol, String what) {
@@ -115,7 +122,7 @@ class XentLossTest {
         INDArray x = logits(DataType.FLOAT, 40, 10), y = oneHot(DataType.FLOAT, 40, 10);
         INDArray mask = bits(DataType.FLOAT, 40, 1, 0.7);
         agree(new LossMCXENT(), new XentLoss(), y, x, SOFTMAX, mask, true);
-        agree(new LossMCXENT(), new XentLoss(), y, x, SOFTMAX, Nd4j.rand(DataType.FLOAT, 40, 1), true);
+        agree(new LossMCXENT(), new XentLoss(), y, x, SOFTMAX, logits(DataType.FLOAT, 40, 1).addi(4).divi(8), true);
         agree(new LossBinaryXENT(), new XentLoss(), bits(DataType.FLOAT, 40, 10, 0.3), x, SIGMOID, mask, true);
     }
 
