@@ -11,9 +11,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#if defined(_WIN32)
-#include <malloc.h>
-#endif
 #include <cstring>
 #include <vector>
 
@@ -21,6 +18,7 @@
 #include "error.h"
 #include "job.h"
 #include "linear.h"
+#include "scratch.h"
 #include "thread_pool.h"
 
 namespace xent {
@@ -53,41 +51,6 @@ struct Pieces {
 
     static int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 };
-
-// 64-byte aligned blocks (Windows' C library has no aligned_alloc).
-void* alloc_aligned(size_t bytes) {
-#if defined(_WIN32)
-    return _aligned_malloc(bytes, 64);
-#else
-    return std::aligned_alloc(64, bytes);
-#endif
-}
-
-void free_aligned(void* p) {
-#if defined(_WIN32)
-    _aligned_free(p);
-#else
-    std::free(p);
-#endif
-}
-
-// The calling thread's block of logits, kept between its calls: a fresh one would be faulted in
-// page by page on every call (a few percent of a call's time), as a caching allocator knows. It is
-// freed when the thread ends, or when a call needs a larger one.
-void* block_scratch(size_t bytes) {
-    struct Scratch {
-        void* data = nullptr;
-        size_t bytes = 0;
-        ~Scratch() { free_aligned(data); }
-    };
-    thread_local Scratch scratch;
-    if (scratch.bytes >= bytes) return scratch.data;
-    free_aligned(scratch.data);
-    scratch.bytes = 0;
-    scratch.data = alloc_aligned((bytes + 63) / 64 * 64);
-    if (scratch.data != nullptr) scratch.bytes = bytes;
-    return scratch.data;
-}
 
 int64_t target_at(const LinearJob& job, int64_t pos) {
     return job.problem.target_dtype == XENT_INT32 ? static_cast<const int32_t*>(job.target)[pos]
