@@ -161,7 +161,7 @@ public final class XentLoss implements ILossFunction {
         }
         if (!softmax && (labelSmoothing > 0 || zLoss > 0 || softcap > 0)) {
             throw new IllegalArgumentException((labelSmoothing > 0 ? "labelSmoothing" : zLoss > 0 ? "zLoss" : "softcap")
-                    + " applies to a softmax output layer; this one's activation is sigmoid (binary cross-entropy)");
+                    + ": applies to a softmax output layer; this one's activation is sigmoid (binary cross-entropy)");
         }
         // float32 and float64 run as they are; half and bfloat16 go through float32.
         DataType type = preOutput.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;

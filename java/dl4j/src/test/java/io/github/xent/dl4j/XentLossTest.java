@@ -10,6 +10,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.IActivation;
@@ -190,24 +194,49 @@ class XentLossTest {
                 XentLoss.builder().softcap(3).build().computeScore(y, x, SOFTMAX, null, false), 1e-9);
     }
 
-    @Test
-    void badArgumentsNameTheArgument() {
+    record Row(String what, String argument, Runnable call) {}
+
+    /** The rejected inputs, as docs/bad-input.md lists them (D1, D2, ...). */
+    List<Row> rows() {
         INDArray x = logits(DataType.FLOAT, 4, 3), y = oneHot(DataType.FLOAT, 4, 3);
         XentLoss loss = new XentLoss();
-        assertMessage("activationFn", () -> loss.computeScore(y, x, new ActivationIdentity(), null, true));
-        assertMessage("labels", () -> loss.computeGradient(oneHot(DataType.FLOAT, 4, 4), x, SOFTMAX, null));
-        assertMessage("preOutput", () -> loss.computeGradient(y, x.castTo(DataType.INT32), SOFTMAX, null));
-        assertMessage("mask", () -> loss.computeGradient(y, x, SOFTMAX, Nd4j.ones(DataType.FLOAT, 4, 2)));
-        assertMessage("classWeights", () -> XentLoss.builder().classWeights(1, 2).build().computeScore(y, x, SOFTMAX, null, true));
-        assertMessage("zLoss", () -> XentLoss.builder().zLoss(1e-3).build().computeScore(y, x, SIGMOID, null, true));
-        assertMessage("labelSmoothing", () -> XentLoss.builder().labelSmoothing(1.5).build());
-        assertMessage("softcap", () -> XentLoss.builder().softcap(-1).build());
-        assertMessage("threads", () -> XentLoss.builder().threads(-3).build());
-        assertMessage("classWeights", () -> XentLoss.builder().classWeights(1, -2).build());
+        return List.of(
+                new Row("activation neither softmax nor sigmoid", "activationFn:", () -> loss.computeScore(y, x, new ActivationIdentity(), null, true)),
+                new Row("labels of another shape", "labels:", () -> loss.computeGradient(oneHot(DataType.FLOAT, 4, 4), x, SOFTMAX, null)),
+                new Row("integer preOutput", "preOutput:", () -> loss.computeGradient(y, x.castTo(DataType.INT32), SOFTMAX, null)),
+                new Row("preOutput of rank 3", "preOutput:", () -> loss.computeGradient(y.reshape(4, 3, 1), x.reshape(4, 3, 1), SOFTMAX, null)),
+                new Row("mask neither (N, 1) nor (N, C)", "mask:", () -> loss.computeGradient(y, x, SOFTMAX, Nd4j.ones(DataType.FLOAT, 4, 2))),
+                new Row("class weights of another length", "classWeights:", () -> XentLoss.builder().classWeights(1, 2).build().computeScore(y, x, SOFTMAX, null, true)),
+                new Row("negative class weight", "classWeights:", () -> XentLoss.builder().classWeights(1, -2).build()),
+                new Row("z-loss on a sigmoid layer", "zLoss:", () -> XentLoss.builder().zLoss(1e-3).build().computeScore(y, x, SIGMOID, null, true)),
+                new Row("label smoothing above 1", "labelSmoothing:", () -> XentLoss.builder().labelSmoothing(1.5).build()),
+                new Row("negative soft-cap", "softcap:", () -> XentLoss.builder().softcap(-1).build()),
+                new Row("negative threads", "threads:", () -> XentLoss.builder().threads(-3).build()),
+                new Row("4096 threads", "threads:", () -> XentLoss.builder().threads(4096).build()));
+    }
+
+    @Test
+    void badArgumentsNameTheArgument() {
+        for (Row r : rows()) assertMessage(r.argument(), r.call());
+    }
+
+    /** docs/bad-input.md lists exactly these rows as D1, D2, ... */
+    @Test
+    void theCatalogueIsTheseRows() throws Exception {
+        List<String> documented = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("../../docs/bad-input.md"))) {
+            if (line.matches("\\| D[0-9]+ \\|.*")) documented.add(line);
+        }
+        List<Row> rows = rows();
+        for (int i = 0; i < rows.size(); i++) {
+            String expected = "| D" + (i + 1) + " | " + rows.get(i).what() + " | `IllegalArgumentException` | `" + rows.get(i).argument() + "` |";
+            assertEquals(expected, i < documented.size() ? documented.get(i) : "(missing)", "docs/bad-input.md row D" + (i + 1));
+        }
+        assertEquals(rows.size(), documented.size(), "D rows in docs/bad-input.md");
     }
 
     static void assertMessage(String argument, Runnable call) {
-        RuntimeException e = assertThrows(RuntimeException.class, call::run);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
         assertTrue(e.getMessage() != null && e.getMessage().startsWith(argument), "message should name " + argument + ": " + e.getMessage());
     }
 
