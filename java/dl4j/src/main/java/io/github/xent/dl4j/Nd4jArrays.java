@@ -25,9 +25,12 @@ final class Nd4jArrays {
     }
 
     /** A pointer to the elements of a contiguous FLOAT or DOUBLE array, bounded by its length. */
-    static Pointer pointer(INDArray a) {
-        long address = a.data().addressPointer().address(), n = a.length();
-        if (address == 0) throw new IllegalArgumentException("an array of shape " + Arrays.toString(a.shape()) + " has no native memory");
+    static Pointer pointer(INDArray a, String name) {
+        Pointer base = a.data().addressPointer();
+        long address = base == null ? 0 : base.address(), n = a.length();
+        if (address == 0) {
+            throw new IllegalArgumentException(name + ": the array of shape " + Arrays.toString(a.shape()) + " has no native memory (closed?)");
+        }
         return a.dataType() == DataType.DOUBLE ? new DoubleAt(address, n) : new FloatAt(address, n);
     }
 

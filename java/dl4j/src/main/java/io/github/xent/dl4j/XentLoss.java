@@ -177,10 +177,10 @@ public final class XentLoss implements ILossFunction {
         Outcome out = new Outcome();
         INDArray grad = gradient ? Nd4j.createUninitialized(type, new long[] {n, c}, 'c') : null;
         INDArray each = scoreArray ? Nd4j.createUninitialized(type, softmax ? new long[] {n, 1} : new long[] {n, c}, 'c') : null;
-        Batch batch = new Batch().shape(n, c).inputPointer(Nd4jArrays.pointer(x)).targetPointer(Nd4jArrays.pointer(y));
-        if (weights != null) batch.sampleWeightsPointer(Nd4jArrays.pointer(weights));
-        if (grad != null) batch.gradInputPointer(Nd4jArrays.pointer(grad));
-        if (each != null) batch.lossOutPointer(Nd4jArrays.pointer(each));
+        Batch batch = new Batch().shape(n, c).inputPointer(Nd4jArrays.pointer(x, "preOutput")).targetPointer(Nd4jArrays.pointer(y, "labels"));
+        if (weights != null) batch.sampleWeightsPointer(Nd4jArrays.pointer(weights, "mask"));
+        if (grad != null) batch.gradInputPointer(Nd4jArrays.pointer(grad, "gradient"));
+        if (each != null) batch.lossOutPointer(Nd4jArrays.pointer(each, "score array"));
         CrossEntropyLoss loss = each != null ? (softmax ? softmaxEach : sigmoidEach) : (softmax ? softmaxSum : sigmoidSum);
         LossResult result = loss.compute(batch);
         out.score = result.loss();
