@@ -31,7 +31,8 @@ arm_status=$?
 set -e
 case "$arm_status" in
     0) tail -n 3 <<<"$arm_out" | sed 's/^/ci: arm64 jar: /' ;;
-    3) echo "ci: note: $(tail -n 1 <<<"$arm_out")" ;;
+    3) [ "${CI:-}" != true ] || { echo "$arm_out"; fail "the linux-arm64 jar was not tested: its packages could not be installed"; }
+       echo "ci: note: $(tail -n 1 <<<"$arm_out")" ;;
     *) echo "$arm_out"; fail "the linux-arm64 platform jar" ;;
 esac
 

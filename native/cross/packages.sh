@@ -9,10 +9,12 @@ missing_cross_packages() {
 # ensure_packages LABEL LOG_FILE [PACKAGE...]: installs the packages named (none: nothing to do)
 # with apt-get, as root; otherwise, or when apt-get fails, says why and exits 3 ("not run").
 # A package of the arm64 architecture (NAME:arm64) has that architecture added to dpkg first.
+# The log's folder is made first: callers name one inside a build folder that does not exist yet.
 ensure_packages() {
     local label="$1" log="$2"
     shift 2
     [ "$#" -gt 0 ] || return 0
+    mkdir -p "$(dirname "$log")"
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
         echo "$label: not run: needs $* (apt-get install $*)"
         exit 3
