@@ -27,4 +27,10 @@ SingleThreadedBlas::~SingleThreadedBlas() {
     }
 }
 
+void SingleThreadedBlas::adopt(int now) {
+    std::lock_guard<std::mutex> lock(lease_mutex);
+    if (lease_holders > 0) saved_threads = now;
+    openblas_set_num_threads(1);
+}
+
 }  // namespace xent

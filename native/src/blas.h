@@ -46,7 +46,9 @@ inline void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, do
 // its thread count. The first call in saves the setting and sets one thread; the last one out puts
 // it back, unless someone changed it meanwhile. Each GEMM task also re-asserts one thread
 // (ensure()), which narrows, but cannot close, the window in which an application that sets
-// OpenBLAS's threads from another thread during a fused call changes that call's bits.
+// OpenBLAS's threads from another thread during a fused call changes that call's bits; a setting
+// it finds there is the application's newest, and is the one the last call out puts back (a
+// setting of 1 made during fused calls cannot be told from the lease's own, and is not kept).
 class SingleThreadedBlas {
 public:
     SingleThreadedBlas();
@@ -55,8 +57,13 @@ public:
     SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
 
     static void ensure() {
-        if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+        const int now = openblas_get_num_threads();
+        if (now != 1) adopt(now);
     }
+
+private:
+    // Keeps `now`, set by the application during the lease, for the last call out; sets one thread.
+    static void adopt(int now);
 };
 
 }  // namespace xent

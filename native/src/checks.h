@@ -1,10 +1,13 @@
-// What both validators (validate.cpp, linear_validate.cpp) check the same way: buffer capacities,
-// and the byte spans of the buffers for the overlap rule.
+// What both validators (validate.cpp, linear_validate.cpp) check the same way: the options the two
+// forms share, class weights, buffer capacities, and the byte spans of the buffers for the overlap
+// rule.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "error.h"
+#include "thread_pool.h"
 #include "xent.h"
 
 namespace xent {
@@ -21,6 +24,41 @@ inline const char* dtype_name(int64_t dtype) {
         case XENT_INT64: return "int64";
         default: return "unknown";
     }
+}
+
+// The smallest soft-cap and nonzero class weight: float32's smallest normal number, 2^-126. Below
+// it 1 / c and 1 / (summed weight) overflow, and the gradient is NaN or infinite where the answer
+// is finite; the same bound for both dtypes keeps one rule for every caller.
+constexpr double kMinNormal = 1.17549435082228750797e-38;
+
+// The options of xent_problem and xent_linear_problem that mean the same thing.
+inline int check_shared_options(int64_t index_base, int64_t threads, double label_smoothing, double scale,
+                                double grad_output_scalar, double z_loss, double softcap) {
+    if (index_base != 0 && index_base != 1)
+        return fail(XENT_ERR_ARGUMENT, "index_base: must be 0 or 1, not %lld", (long long)index_base);
+    if (threads < 0 || threads > max_threads())
+        return fail(XENT_ERR_ARGUMENT,
+                    "threads: must be in [0, %d] (0: all; %d is the CPUs this process may use, or XENT_MAX_THREADS), not %lld",
+                    max_threads(), max_threads(), (long long)threads);
+    if (!(label_smoothing >= 0.0 && label_smoothing <= 1.0))
+        return fail(XENT_ERR_ARGUMENT, "label_smoothing: must be in [0, 1], not %g", label_smoothing);
+    if (!std::isfinite(scale)) return fail(XENT_ERR_ARGUMENT, "scale: must be finite, not %g", scale);
+    // An infinite upstream gradient propagates as in PyTorch; a NaN one would only make every
+    // gradient NaN.
+    if (std::isnan(grad_output_scalar)) return fail(XENT_ERR_ARGUMENT, "grad_output_scalar: is NaN");
+    if (!(z_loss >= 0.0) || !std::isfinite(z_loss))
+        return fail(XENT_ERR_ARGUMENT, "z_loss: must be finite and >= 0, not %g", z_loss);
+    if (!(softcap == 0.0 || softcap >= kMinNormal) || !std::isfinite(softcap))
+        return fail(XENT_ERR_ARGUMENT, "softcap: must be 0 (off) or finite and >= %g, not %g", kMinNormal, softcap);
+    return XENT_OK;
+}
+
+// One class weight: 0, or finite and at least kMinNormal.
+inline int check_class_weight(int64_t c, double w) {
+    if (!(w == 0.0 || w >= kMinNormal) || !std::isfinite(w))
+        return fail(XENT_ERR_ARGUMENT, "class_weights: weight of class %lld is %g, must be 0 or finite and >= %g",
+                    (long long)c, w, kMinNormal);
+    return XENT_OK;
 }
 
 // The bytes [begin, end) that one present argument buffer lets the call touch.

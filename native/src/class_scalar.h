@@ -289,7 +289,9 @@ private:
                 }
                 const T z = logit(row[k]);
                 // d z / d x of the soft-cap, 1 - tanh^2, or 1 without one.
-                const double cap_slope = cap_ > 0.0 ? 1.0 - (static_cast<double>(z) / cap_) * (static_cast<double>(z) / cap_) : 1.0;
+                // (z / c against the cap in T, as z was rounded: a saturated z gives 0, never below.)
+                const double t = cap_ > 0.0 ? static_cast<double>(z) / static_cast<double>(static_cast<T>(cap_)) : 0.0;
+                const double cap_slope = std::max(0.0, 1.0 - t * t);
                 const double q_part = coef[k] * std::exp(z - m[k]);
                 if (kIndex && !smoothing && c != cls[k]) {  // a_c = 0: no f * a term (inf * 0 would be NaN)
                     out[k] = static_cast<T>(cap_ > 0.0 ? q_part * cap_slope : q_part);

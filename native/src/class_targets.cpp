@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "blocks.h"
+#include "checks.h"
 #include "class_scalar.h"
 #include "driver.h"
 #include "error.h"
@@ -33,9 +34,8 @@ public:
         weight_total_ = d_.w == nullptr ? static_cast<double>(layout.classes) : 0.0;  // every weight 1
         for (int64_t c = 0; d_.w != nullptr && c < layout.classes; ++c) {
             const double wc = d_.weight(c);
-            if (!(wc >= 0.0) || !std::isfinite(wc))
-                return fail(XENT_ERR_ARGUMENT, "class_weights: weight of class %lld is %g, must be finite and >= 0",
-                            (long long)c, wc);
+            const int status = check_class_weight(c, wc);
+            if (status != XENT_OK) return status;
             weight_total_ += wc;
         }
         for (int64_t n = 0; n < layout.sequences; ++n) {

@@ -154,8 +154,11 @@ int run(const LinearJob& job, xent_result* result) {
     T* gW = static_cast<T*>(job.grad_weight);
     T* gb = static_cast<T*>(job.grad_bias);
 
-    const size_t scratch_bytes = static_cast<size_t>(B * V) * sizeof(T);
+    const size_t scratch_bytes = static_cast<size_t>(B * V) * sizeof(T);  // bounded by validate_linear
     T* logits = static_cast<T*>(block_scratch(scratch_bytes));
+    if (logits == nullptr && p.block_rows > 0)  // the caller's block size: theirs to choose again
+        return fail(XENT_ERR_ARGUMENT, "block_rows: a block of %lld x %lld logits needs %lld bytes, which could not be "
+                    "allocated; pass fewer rows (0: automatic)", (long long)B, (long long)V, (long long)scratch_bytes);
     if (logits == nullptr)
         return fail(XENT_ERR_INTERNAL, "out of memory: a block of logits (%lld x %lld) needs %lld bytes",
                     (long long)B, (long long)V, (long long)scratch_bytes);

@@ -13,6 +13,9 @@ namespace xent {
 
 namespace {
 
+// The largest block of logits: half the address space of a 64-bit process (int64's range / 2).
+constexpr int64_t limit_bytes() { return std::numeric_limits<int64_t>::max() / 2; }
+
 // BLAS takes int dimensions and leading dimensions.
 constexpr int64_t kBlasMax = std::numeric_limits<int32_t>::max();
 
@@ -30,25 +33,13 @@ int check_linear_options(const xent_linear_problem& p) {
     if (p.target_dtype != XENT_INT32 && p.target_dtype != XENT_INT64)
         return fail(XENT_ERR_ARGUMENT, "target_dtype: index targets must be int32 or int64, not %s",
                     dtype_name(p.target_dtype));
-    if (p.index_base != 0 && p.index_base != 1)
-        return fail(XENT_ERR_ARGUMENT, "index_base: must be 0 or 1, not %lld", (long long)p.index_base);
-    if (p.threads < 0 || p.threads > max_threads())
-        return fail(XENT_ERR_ARGUMENT,
-                    "threads: must be in [0, %d] (0: all; %d is the CPUs this process may use, or XENT_MAX_THREADS), not %lld",
-                    max_threads(), max_threads(), (long long)p.threads);
     if (p.block_rows < 0 || p.block_rows > kBlasMax)
         return fail(XENT_ERR_ARGUMENT, "block_rows: must be in [0, %lld] (0: automatic), not %lld", (long long)kBlasMax,
                     (long long)p.block_rows);
     if (p.accumulate != 0 && p.accumulate != 1)
         return fail(XENT_ERR_ARGUMENT, "accumulate: must be 0 or 1, not %lld", (long long)p.accumulate);
-    if (!(p.label_smoothing >= 0.0 && p.label_smoothing <= 1.0))
-        return fail(XENT_ERR_ARGUMENT, "label_smoothing: must be in [0, 1], not %g", p.label_smoothing);
-    if (!std::isfinite(p.scale)) return fail(XENT_ERR_ARGUMENT, "scale: must be finite, not %g", p.scale);
-    if (!(p.z_loss >= 0.0) || !std::isfinite(p.z_loss))
-        return fail(XENT_ERR_ARGUMENT, "z_loss: must be finite and >= 0, not %g", p.z_loss);
-    if (!(p.softcap >= 0.0) || !std::isfinite(p.softcap))
-        return fail(XENT_ERR_ARGUMENT, "softcap: must be finite and >= 0 (0: off), not %g", p.softcap);
-    return XENT_OK;
+    return check_shared_options(p.index_base, p.threads, p.label_smoothing, p.scale, p.grad_output_scalar, p.z_loss,
+                                p.softcap);
 }
 
 // M and D from the hidden state's shape, V from classes; every product the call forms must fit.
@@ -152,12 +143,16 @@ int validate_linear(const xent_linear_problem* problem, const void* hidden, cons
     for (int64_t c = 0; class_weights != nullptr && c < V; ++c) {
         const double wc = p.dtype == XENT_FLOAT32 ? static_cast<const float*>(class_weights)[c]
                                                   : static_cast<const double*>(class_weights)[c];
-        if (!(wc >= 0.0) || !std::isfinite(wc))
-            return fail(XENT_ERR_ARGUMENT, "class_weights: weight of class %lld is %g, must be finite and >= 0",
-                        (long long)c, wc);
+        if ((status = check_class_weight(c, wc)) != XENT_OK) return status;
     }
 
     job->block_rows = p.block_rows > 0 ? (p.block_rows < M ? p.block_rows : M) : auto_block_rows(M, V, fsize);
+    // The block of logits is block_rows x V elements: its bytes must fit in int64 (and a size_t).
+    int64_t block_bytes;
+    if (__builtin_mul_overflow(job->block_rows, V, &block_bytes) ||
+        __builtin_mul_overflow(block_bytes, fsize, &block_bytes) || block_bytes > limit_bytes())
+        return fail(XENT_ERR_ARGUMENT, "block_rows: a block of %lld x %lld logits has more bytes than fit in memory; "
+                    "pass fewer rows (0: automatic)", (long long)job->block_rows, (long long)V);
     job->h = hidden;
     job->weight = weight;
     job->bias = bias;

@@ -39,21 +39,11 @@ int check_options(const xent_problem& p) {
     }
     if (p.target_kind == XENT_TARGET_BINARY && p.input_kind == XENT_INPUT_LOG_PROBABILITIES)
         return fail(XENT_ERR_ARGUMENT, "input_kind: log-probabilities input is undefined for binary targets");
-    if (p.index_base != 0 && p.index_base != 1)
-        return fail(XENT_ERR_ARGUMENT, "index_base: must be 0 or 1, not %lld", (long long)p.index_base);
-    if (p.threads < 0 || p.threads > max_threads())
-        return fail(XENT_ERR_ARGUMENT,
-                    "threads: must be in [0, %d] (0: all; %d is the CPUs this process may use, or XENT_MAX_THREADS), not %lld",
-                    max_threads(), max_threads(), (long long)p.threads);
-    if (!(p.label_smoothing >= 0.0 && p.label_smoothing <= 1.0))
-        return fail(XENT_ERR_ARGUMENT, "label_smoothing: must be in [0, 1], not %g", p.label_smoothing);
+    const int status = check_shared_options(p.index_base, p.threads, p.label_smoothing, p.scale,
+                                            p.grad_output_scalar, p.z_loss, p.softcap);
+    if (status != XENT_OK) return status;
     if (p.label_smoothing > 0.0 && p.target_kind == XENT_TARGET_BINARY)
         return fail(XENT_ERR_ARGUMENT, "label_smoothing: undefined for binary targets");
-    if (!std::isfinite(p.scale)) return fail(XENT_ERR_ARGUMENT, "scale: must be finite, not %g", p.scale);
-    if (!(p.z_loss >= 0.0) || !std::isfinite(p.z_loss))
-        return fail(XENT_ERR_ARGUMENT, "z_loss: must be finite and >= 0, not %g", p.z_loss);
-    if (!(p.softcap >= 0.0) || !std::isfinite(p.softcap))
-        return fail(XENT_ERR_ARGUMENT, "softcap: must be finite and >= 0 (0: off), not %g", p.softcap);
     const bool class_logits = p.input_kind == XENT_INPUT_LOGITS && p.target_kind != XENT_TARGET_BINARY;
     if (p.z_loss > 0.0 && !class_logits)
         return fail(XENT_ERR_ARGUMENT, "z_loss: applies to logits input with index or probability targets only");

@@ -71,6 +71,12 @@ int main() {
         { Case c; c.p.z_loss = bad; expect_error(c, XENT_ERR_ARGUMENT, "z_loss"); }
         { Case c; c.p.softcap = bad; expect_error(c, XENT_ERR_ARGUMENT, "softcap"); }
     }
+    // Below float32's smallest normal number 1 / c overflows: refused, not NaN gradients.
+    for (double tiny : {1e-40, 4.9e-324, 1e-310}) { Case c; c.p.softcap = tiny; expect_error(c, XENT_ERR_ARGUMENT, "softcap"); }
+    { Case c; c.p.softcap = 1.1754943508222875e-38; CHECK(c.run() == XENT_OK); }
+    // A NaN scalar upstream gradient, like a NaN scale; an infinite one propagates (PyTorch's rule).
+    { Case c; c.p.grad_output_scalar = std::nan(""); expect_error(c, XENT_ERR_ARGUMENT, "grad_output_scalar"); }
+    { Case c; c.p.grad_output_scalar = HUGE_VAL; CHECK(c.run() == XENT_OK); }
     { Case c; c.p.z_loss = -0.0; c.p.softcap = -0.0; CHECK(c.run() == XENT_OK); }
     { Case c; c.p.z_loss = 1e-4; c.p.softcap = 30; CHECK(c.run() == XENT_OK); }
     { Case c; c.p.scale = std::numeric_limits<double>::infinity(); expect_error(c, XENT_ERR_ARGUMENT, "scale"); }
@@ -144,6 +150,10 @@ int main() {
         int s = xent_compute(&c.p, c.x.data(), c.y.data(), w.data(), nullptr, nullptr, nullptr, nullptr, c.grad.data(), &c.r);
         CHECK(s == XENT_ERR_ARGUMENT);
         CHECK(message_has("class_weights: weight of class 1"));
+        CHECK(c.grad_untouched());
+        w[1] = 1e-40f;  // subnormal: 1 / (summed weight) may overflow
+        s = xent_compute(&c.p, c.x.data(), c.y.data(), w.data(), nullptr, nullptr, nullptr, nullptr, c.grad.data(), &c.r);
+        CHECK(s == XENT_ERR_ARGUMENT && message_has("class_weights: weight of class 1"));
         CHECK(c.grad_untouched());
     }
     {   // A reduced loss has no per-position loss output.

@@ -15,6 +15,7 @@
 // written, an excluded row's too.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/job_access.h"
@@ -332,7 +333,9 @@ void rows(const KernelJob& j, int64_t first, int64_t end, double factor, KernelS
                 }
                 if (kIndex) {  // the target's element in double, as below
                     const double e_y = static_cast<double>(sexp<T>(static_cast<T>(xy[r]) - st.m));
-                    const double slope_y = 1.0 - (xy[r] * j.inv_softcap) * (xy[r] * j.inv_softcap);
+                    // z / c against the cap as z was computed (in T), so a saturated z gives 0.
+                    const double t_y = xy[r] / static_cast<double>(static_cast<T>(j.softcap));
+                    const double slope_y = std::max(0.0, 1.0 - t_y * t_y);
                     g[cls[r]] = static_cast<T>((coef * e_y - f * j.eps_per_class * wy - f * (1.0 - j.eps) * wy) * slope_y);
                 }
                 continue;

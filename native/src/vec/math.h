@@ -95,11 +95,14 @@ __attribute__((always_inline)) inline typename Simd<T>::V vsoftcap(typename Simd
     return c * vtanh<T>(x * inv_c);
 }
 
-// dz/dx of the soft-cap from z itself: 1 - tanh^2 = 1 - (z / c)^2.
+// dz/dx of the soft-cap from z itself: 1 - tanh^2 = 1 - (z / c)^2, never below 0: where tanh
+// saturates, z = c and c * (1 / c) may round above 1, which would give a gradient where there is none.
 template <typename T>
 __attribute__((always_inline)) inline typename Simd<T>::V vsoftcap_slope(typename Simd<T>::V z, T inv_c) {
-    const typename Simd<T>::V t = z * inv_c;
-    return T(1) - t * t;
+    using V = typename Simd<T>::V;
+    const V t = z * inv_c;
+    const V slope = T(1) - t * t;
+    return slope > V{} ? slope : V{};
 }
 
 // The soft-cap of one number, through the same arithmetic as the vector's (so the same bits).

@@ -197,6 +197,18 @@ final class Arg {
         return ((LongBuffer) buffer).order();
     }
 
+    /**
+     * The resolved address must be aligned to the element size, for every backend: the native one
+     * needs it, and the Java one must not accept what the native one refuses (a FloatBuffer viewing
+     * a ByteBuffer from byte 1, say).
+     */
+    void checkAligned() {
+        if ((address & (dtype.bytes() - 1)) != 0) {  // sizes are powers of two: no division per call
+            throw Call.error(name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
+                    + dtype.bytes() + "-byte " + dtype + " elements");
+        }
+    }
+
     /** Byte offset of the first element from the buffer's base address. */
     long byteOffset() {
         return buffer instanceof ByteBuffer ? position : (long) position * dtype.bytes();

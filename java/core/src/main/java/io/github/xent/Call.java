@@ -122,6 +122,7 @@ final class Call implements ShapeText {
             if (losses != null) {
                 throw error("lossOut", "only reduction NONE writes per-position losses; this loss reduces with " + reduction);
             }
+            if (Double.isNaN(upstreamScalar)) throw error("gradOutput", "the scalar upstream gradient is NaN");
             gradOutput.clear();
             lossOut.clear();
             gradOutputScalar = upstreamScalar;
@@ -140,6 +141,7 @@ final class Call implements ShapeText {
         for (Arg arg : all) {
             if (!arg.present()) continue;
             arg.address = arg.pointer != null ? arg.pointerAddress : batch.baseAddress(arg.slot, arg.buffer) + arg.byteOffset();
+            arg.checkAligned();
         }
     }
 

@@ -93,6 +93,7 @@ final class LinearCall implements ShapeText {
         } else {
             if (upstream != null) throw Call.error("gradOutput", "a " + reduction + " loss takes a scalar upstream gradient: batch.gradOutput(double)");
             if (losses != null) throw Call.error("lossOut", "only reduction NONE writes per-position losses; this loss reduces with " + reduction);
+            if (Double.isNaN(scalar)) throw Call.error("gradOutput", "the scalar upstream gradient is NaN");
             gradOutput.clear();
             lossOut.clear();
             gradOutputScalar = scalar;
@@ -102,6 +103,12 @@ final class LinearCall implements ShapeText {
         bindOptional(gradWeight, batch.gradWeight, floatType, classes * hidden, true);
         bindOptional(gradBias, batch.gradBias, floatType, classes, true);
         if (gradBias.present() && !bias.present()) throw Call.error("gradBias", "the batch has no bias");
+        long blockRows = Math.min(loss.blockRows(), positions);  // the C API's rule (linear_validate.cpp)
+        if (blockRows > 0 && (Math.multiplyHigh(blockRows * classes, floatType.bytes()) != 0
+                || blockRows * classes * floatType.bytes() > Long.MAX_VALUE / 2)) {
+            throw Call.error("blockRows", "a block of " + blockRows + " x " + classes
+                    + " logits has more bytes than fit in memory; pass fewer rows (0: automatic)");
+        }
         resolveAddresses();
         checkOverlaps();
     }
@@ -149,6 +156,7 @@ final class LinearCall implements ShapeText {
         for (Arg arg : all) {
             if (!arg.present()) continue;
             arg.address = arg.pointer != null ? arg.pointerAddress : batch.baseAddress(arg.slot, arg.buffer) + arg.byteOffset();
+            arg.checkAligned();
         }
     }
 

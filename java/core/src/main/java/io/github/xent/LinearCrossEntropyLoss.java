@@ -270,32 +270,8 @@ public final class LinearCrossEntropyLoss {
          * @throws IllegalStateException if NATIVE was asked for and the native library cannot load
          */
         public LinearCrossEntropyLoss build() {
-            if (indexBase != 0 && indexBase != 1) throw new IllegalArgumentException("indexBase: must be 0 or 1, got " + indexBase);
-            if (!(labelSmoothing >= 0.0 && labelSmoothing <= 1.0)) {
-                throw new IllegalArgumentException("labelSmoothing: must be in [0, 1], got " + labelSmoothing);
-            }
-            if (!Double.isFinite(scale)) throw new IllegalArgumentException("scale: must be finite, got " + scale);
-            if (!(zLoss >= 0) || !Double.isFinite(zLoss)) {
-                throw new IllegalArgumentException("zLoss: must be finite and >= 0 (0: off), got " + zLoss);
-            }
-            if (!(softcap >= 0) || !Double.isFinite(softcap)) {
-                throw new IllegalArgumentException("softcap: must be finite and >= 0 (0: off), got " + softcap);
-            }
+            OptionChecks.common(indexBase, labelSmoothing, scale, zLoss, softcap, threads, classWeights);
             if (blockRows < 0) throw new IllegalArgumentException("blockRows: must be >= 0 (0: automatic), got " + blockRows);
-            int maxThreads = Xent.maxThreads();
-            if (threads < 0 || threads > maxThreads) {
-                throw new IllegalArgumentException("threads: must be in [0, " + maxThreads + "] (0: all; " + maxThreads
-                        + " is the CPUs this process may use, or XENT_MAX_THREADS), got " + threads);
-            }
-            if (classWeights != null) {
-                if (classWeights.length == 0) throw new IllegalArgumentException("classWeights: is empty");
-                for (int c = 0; c < classWeights.length; c++) {
-                    if (!(classWeights[c] >= 0.0) || !Double.isFinite(classWeights[c])) {
-                        throw new IllegalArgumentException("classWeights: weight of class " + c + " is " + classWeights[c]
-                                + ", must be finite and >= 0");
-                    }
-                }
-            }
             return new LinearCrossEntropyLoss(this);
         }
     }

@@ -59,6 +59,9 @@ final class LinearJavaBackend implements LinearCrossEntropyLoss.LinearBackend {
             if (raw == loss.ignoreIndex()) {
                 if (call.lossOut.present()) call.lossOut.putDouble(p, 0);
                 if (call.gradHidden.present()) for (int k = 0; k < d; k++) call.gradHidden.putDouble(p * d + k, 0);
+                // dW = dx^T h counts this row with dx = 0, as PyTorch's GEMM does: a NaN or infinite
+                // hidden value still makes its column of dW NaN (0 * NaN), as on the native backend.
+                if (call.gradWeight.present() && call.wantsGradient()) poisonColumns(call, h, v, d, vd);
                 continue;
             }
             int y = classOf(call, p, raw);
@@ -112,6 +115,17 @@ final class LinearJavaBackend implements LinearCrossEntropyLoss.LinearBackend {
             if (lambda > 0) zTotal /= zWeightSum;
         }
         into.set(lambda > 0 ? total + zTotal : total, weightSum, count, correct, zTotal);
+    }
+
+    /** dW's entries of the hidden units that are not finite in {@code h}: 0 * NaN and 0 * inf are NaN. */
+    private static void poisonColumns(LinearCall call, double[] h, int v, long d, boolean vd) {
+        for (int k = 0; k < d; k++) {
+            if (Double.isFinite(h[k])) continue;
+            for (int c = 0; c < v; c++) {
+                long at = vd ? (long) c * d + k : (long) k * v + c;
+                call.gradWeight.putDouble(at, call.gradWeight.getDouble(at) + 0.0 * h[k]);
+            }
+        }
     }
 
     private static double weight(double[] w, int c) {

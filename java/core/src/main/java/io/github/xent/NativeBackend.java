@@ -105,20 +105,14 @@ final class NativeBackend implements Backend {
                 p.getDouble(PROBLEM_SIZE + RESULT_Z_LOSS));
     }
 
-    /** The argument's address (resolved by Call), 0 when absent; its elements must be aligned. */
+    /** The argument's address (resolved and checked for alignment by Call), 0 when absent. */
     static long address(Arg arg) {
-        if (!arg.present()) return 0;
-        long address = arg.address;
-        if ((address & (arg.dtype.bytes() - 1)) != 0) {  // sizes are powers of two: no division per call
-            throw Call.error(arg.name, "address 0x" + Long.toHexString(address) + " is not aligned to its "
-                    + arg.dtype.bytes() + "-byte " + arg.dtype + " elements");
-        }
-        return address;
+        return arg.present() ? arg.address : 0;
     }
 
     /** The C API's argument names and the facade's, for messages that come from the native checks. */
     private static final String[][] NAMES = {
-        {"class_weights:", "classWeights:"}, {"sample_weights:", "sampleWeights:"}, {"grad_output:", "gradOutput:"},
+        {"class_weights:", "classWeights:"}, {"sample_weights:", "sampleWeights:"}, {"grad_output:", "gradOutput:"}, {"grad_output_scalar:", "gradOutput:"},
         {"loss_out:", "lossOut:"}, {"grad_input:", "gradInput:"}, {"label_smoothing:", "labelSmoothing:"},
         {"class_axis:", "classAxis:"}, {"index_base:", "indexBase:"}, {"z_loss:", "zLoss:"},
         {"lse_out:", "lseOut:"}, {"grad_hidden:", "gradHidden:"}, {"grad_weight:", "gradWeight:"},

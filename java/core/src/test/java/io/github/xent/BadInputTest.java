@@ -251,6 +251,17 @@ class BadInputTest {
         rows.add(new Row("z-loss with binary targets", iae, "zLoss:", f -> f.builder.targetKind(TargetKind.BINARY).zLoss(1e-4)));
         rows.add(new Row("soft-cap with binary targets", iae, "softcap:",
                 f -> f.builder.targetKind(TargetKind.BINARY).softcap(30)));
+        // Below float32's smallest normal number 1 / c and 1 / (summed weight) overflow.
+        rows.add(new Row("soft-cap 1e-40", iae, "softcap:", f -> f.builder.softcap(1e-40)));
+        rows.add(new Row("soft-cap Double.MIN_VALUE", iae, "softcap:", f -> f.builder.softcap(Double.MIN_VALUE)));
+        rows.add(new Row("class weight 4.9e-324", iae, "classWeights: weight of class 1",
+                f -> f.builder.classWeights(1, Double.MIN_VALUE, 1, 1, 1)));
+        rows.add(new Row("NaN scalar upstream gradient", iae, "gradOutput:", f -> {
+            f.builder.reduction(Reduction.SUM);
+            f.batch.lossOut(null).gradOutput(Double.NaN);
+        }));
+        rows.add(new Row("FloatBuffer viewing a ByteBuffer from byte 1", iae, "input:",
+                f -> f.batch.input(bytes(4 * N * C + 1).position(1).slice().order(ByteOrder.nativeOrder()).asFloatBuffer())));
         return rows;
     }
 

@@ -104,6 +104,13 @@ class LinearBadInputTest {
         rows.add(new Row("negative soft-cap", "softcap:", f -> f.builder.softcap(-1)));
         rows.add(new Row("4096 threads", "threads:", f -> f.builder.threads(4096)));
         rows.add(new Row("index base 2", "indexBase:", f -> f.builder.indexBase(2)));
+        rows.add(new Row("soft-cap 1e-40", "softcap:", f -> f.builder.softcap(1e-40)));
+        rows.add(new Row("class weight 4.9e-324", "classWeights: weight of class 1",
+                f -> f.builder.classWeights(1, Double.MIN_VALUE, 1, 1, 1)));
+        rows.add(new Row("NaN scalar upstream gradient", "gradOutput:", f -> {
+            f.builder.reduction(Reduction.SUM);
+            f.batch.lossOut(null).gradOutput(Double.NaN);
+        }));
         return rows;
     }
 

@@ -145,6 +145,7 @@ final class LinearLossCommand implements Callable<Integer> {
                 throw new Main.UserException("--input " + input + ": dtype " + h.dtype + ", expected float32 or float64");
             }
             if (h.shape.length == 0) throw new Main.UserException("--input " + input + ": a 0-d array has no hidden size");
+            if (h.count() == 0) throw new Main.UserException("--input " + input + ": shape " + h.shapeText() + " has no elements");
             long d = h.shape[h.shape.length - 1];
             long[] positions = Arrays.copyOf(h.shape, h.shape.length - 1);
 
@@ -161,11 +162,17 @@ final class LinearLossCommand implements Callable<Integer> {
                         + " weight (--weight-layout " + weightLayout + ") for --input's hidden size D = " + d);
             }
 
+            if (v == 0) throw new Main.UserException("--linear-weight " + linearWeight + ": shape " + w.shapeText() + " has no classes");
+
             Npy.Array y = Npy.read(target, "--target");
             if (y.dtype != DType.INT32 && y.dtype != DType.INT64) {
                 throw new Main.UserException("--target " + target + ": class indices must be int32 or int64, not " + y.dtype);
             }
             expectShape("--target", target, y, positions, "one class index per position of --input");
+            Blame blame = new Blame().of("classWeights", "--weight", weight).of("sampleWeights", "--sample-weight", sampleWeight)
+                    .of("gradOutput", "--grad-output", gradOutput).of("target", "--target", target)
+                    .of("shape", "--input", input).of("hidden", "--input", input).of("weight", "--linear-weight", linearWeight)
+                    .of("classes", "--linear-weight", linearWeight).of("bias", "--linear-bias", linearBias);
             if (weight != null) {
                 Npy.Array cw = Npy.read(weight, "--weight");
                 expectShape("--weight", weight, cw, new long[] {v}, "one weight per class");
@@ -173,7 +180,7 @@ final class LinearLossCommand implements Callable<Integer> {
                 for (int i = 0; i < classWeights.length; i++) classWeights[i] = cw.get(i);
                 builder.classWeights(classWeights);
             }
-            LinearCrossEntropyLoss loss = builder.build();
+            LinearCrossEntropyLoss loss = blame.on(builder::build);
 
             LinearBatch batch = new LinearBatch().shape(h.shape).classes(v).hidden(h.data, h.dtype).weight(w.data)
                     .target(y.data, y.dtype);
@@ -212,7 +219,7 @@ final class LinearLossCommand implements Callable<Integer> {
             }
             batch.lossOut(losses).lseOut(lse).gradHidden(gh).gradWeight(gw).gradBias(gb);
 
-            LossResult r = loss.compute(batch);
+            LossResult r = blame.on(() -> loss.compute(batch));
             if (lossOut != null) {
                 if (losses == null) outputs.write("--loss-out", new long[0], new double[] {r.loss()});
                 else outputs.write("--loss-out", positions, values(losses, h.dtype));

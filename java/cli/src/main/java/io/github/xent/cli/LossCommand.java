@@ -145,13 +145,16 @@ final class LossCommand implements Callable<Integer> {
                 t = t.as(x.dtype);
                 expectShape("--target", target, t, x.shape, "the shape of --input");
             }
+            Blame blame = new Blame().of("classWeights", "--weight", weight).of("sampleWeights", "--sample-weight", sampleWeight)
+                    .of("lengths", "--lengths", lengths).of("gradOutput", "--grad-output", gradOutput)
+                    .of("target", "--target", target).of("shape", "--input", input).of("input", "--input", input);
             if (weight != null) {
                 Npy.Array w = Npy.read(weight, "--weight");
                 double[] values = new double[(int) w.count()];
                 for (int i = 0; i < values.length; i++) values[i] = w.get(i);
                 builder.classWeights(values);
             }
-            CrossEntropyLoss loss = builder.build();
+            CrossEntropyLoss loss = blame.on(builder::build);
 
             Batch batch = new Batch().shape(x.shape).input(x.data, x.dtype).target(t.data, t.dtype);
             if (sampleWeight != null) {
@@ -190,14 +193,7 @@ final class LossCommand implements Callable<Integer> {
                 batch.gradInput(grad);
             }
 
-            LossResult r;
-            try {
-                r = loss.compute(batch);
-            } catch (IllegalArgumentException e) {
-                // The shape is the input's: say so, with its file.
-                if (e.getMessage().startsWith("shape:")) throw new Main.UserException("--input " + input + ": " + e.getMessage());
-                throw e;
-            }
+            LossResult r = blame.on(() -> loss.compute(batch));
 
             if (lossOut != null) {
                 if (losses == null) outputs.write("--loss-out", new long[0], new double[] {r.loss()});

@@ -26,7 +26,7 @@ final class Npy {
 
     /** An array read from a file. */
     static final class Array {
-        final String name;
+        final String name;  // the option and the file, as messages name them
         final DType dtype;
         final long[] shape;
         final ByteBuffer data;  // direct, native order, exactly count() elements
@@ -67,8 +67,13 @@ final class Npy {
         /** This array's values in another type, in a new direct buffer (itself when the type matches). */
         Array as(DType type) {
             if (type == dtype) return this;
+            long bytes = count() * type.bytes();
+            if (bytes > Integer.MAX_VALUE) {  // one direct buffer holds at most 2^31 - 1 bytes
+                throw new Main.UserException(name + ": " + count() + " elements, as " + type + ", take " + bytes
+                        + " bytes, more than the tool converts (2^31 - 1); write the file as " + type);
+            }
             int n = (int) count();
-            ByteBuffer out = ByteBuffer.allocateDirect(n * type.bytes()).order(ByteOrder.nativeOrder());
+            ByteBuffer out = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
             for (int i = 0; i < n; i++) {
                 double v = get(i);
                 switch (type) {
@@ -161,7 +166,7 @@ final class Npy {
                     else data.putLong(i * 8, source.getLong(i * 8));
                 }
             }
-            return new Array(file.getFileName().toString(), dtype, shape, data.clear());
+            return new Array(option + " " + file, dtype, shape, data.clear());
         } catch (IOException e) {
             throw new Main.UserException(where + ": cannot read: " + reason(e));
         }

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * A command's output files, written all or none. Before anything is computed, {@link #plan} refuses
- * an output that is a folder, that is one of the inputs or another output (the same file, also
- * through a link), or whose folder cannot take a new file; each planned output gets a temporary
+ * an output that exists and is not a regular file (a folder, a FIFO, a socket, a device: renaming
+ * over one would replace it, even /dev/null for root), that is one of the inputs or another output
+ * (the same file, also through a link), or whose folder cannot take a new file; each planned output gets a temporary
  * file in its own folder. The outputs are written there, and renamed into place by {@link #commit}
  * only when every one has been written: a failure leaves no partial file and every old file as it
  * was ({@link #close} removes what is left).
@@ -34,6 +35,7 @@ final class OutputFiles implements AutoCloseable {
         if (path == null) return;
         String where = option + " " + path;
         if (Files.isDirectory(path)) throw new Main.UserException(where + ": is a directory; give a file name");
+        requireRegularIfExists(where, path);
         Path target = target(where, path);
         for (Map.Entry<String, Path> in : inputs.entrySet()) {
             if (same(target, in.getValue())) {
@@ -75,8 +77,12 @@ final class OutputFiles implements AutoCloseable {
         throw new IllegalStateException(option + " was not planned");
     }
 
-    /** Renames every written output into place (replacing what was there). */
+    /**
+     * Renames every written output into place (replacing what was there). Each target is checked
+     * again first: a FIFO or device put there during the call is refused, not replaced.
+     */
     void commit() {
+        for (Output out : outputs) requireRegularIfExists(out.option() + " " + out.given(), out.target());
         for (Output out : outputs) {
             try {
                 Files.move(out.temp(), out.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -97,6 +103,14 @@ final class OutputFiles implements AutoCloseable {
             }
         }
         outputs.clear();
+    }
+
+    /** An existing output (a link is followed) must be a regular file: nothing else is replaced. */
+    private static void requireRegularIfExists(String where, Path path) {
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            String kind = Files.isDirectory(path) ? "a directory" : "not a regular file (a FIFO, socket or device)";
+            throw new Main.UserException(where + ": is " + kind + "; an output must be a new or a regular file");
+        }
     }
 
     /**

@@ -123,7 +123,7 @@ class CommandSafetyTest {
         Path loss = temp.resolve("loss.npy"), grad = temp.resolve("grad.npy");
         Files.write(grad, OLD);
         expectOneLine(loss("--input", input, "--target", bad, "--reduction", "none", "--loss-out", loss, "--grad-out", grad),
-                "target: value 9 at position 1");
+                "--target " + bad + ": value 9 at position 1");
         assertFalse(Files.exists(loss));
         assertArrayEquals(OLD, Files.readAllBytes(grad));
         assertEquals(List.of("bad.npy", "grad.npy", "x.npy", "y.npy"), leftIn(temp), "no temporary file left");
@@ -176,6 +176,133 @@ class CommandSafetyTest {
                 "--grad-out " + temp.resolve("none/g.npy"), "does not exist");
         expectOneLine(loss("--input", input, "--target", target, "--grad-out", file.resolve("g.npy")), "does not exist");
         expectOneLine(loss("--input", temp.resolve("missing.npy"), "--target", target), "--input: no such file");
+    }
+
+    // An output that exists must be a regular file (or a link to one): nothing else is replaced.
+
+    /** A FIFO, a socket and (as root) a device node, made in the test's own folder. */
+    List<Path> specialFiles() throws Exception {
+        List<Path> made = new java.util.ArrayList<>();
+        Path fifo = temp.resolve("fifo.npy");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+        made.add(fifo);
+        Path socket = temp.resolve("socket.npy");
+        try (java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            s.bind(java.net.UnixDomainSocketAddress.of(socket));
+        }
+        made.add(socket);
+        if ("root".equals(System.getProperty("user.name"))) {
+            Path device = temp.resolve("null.npy");  // a second /dev/null: character device 1, 3
+            assertEquals(0, new ProcessBuilder("mknod", device.toString(), "c", "1", "3").start().waitFor(), "mknod");
+            made.add(device);
+        }
+        return made;
+    }
+
+    @Test
+    void anOutputThatIsAFifoASocketOrADeviceIsRefusedAndKept() throws Exception {
+        Path loss = temp.resolve("loss.npy");
+        for (Path special : specialFiles()) {
+            String kind = Files.readAttributes(special, "unix:mode").toString();
+            Path link = temp.resolve("link-to-" + special.getFileName());
+            Files.createSymbolicLink(link, special);
+            for (Path out : List.of(special, link)) {
+                expectOneLine(loss("--input", input, "--target", target, "--loss-out", loss, "--grad-out", out),
+                        "--grad-out " + out, "not a regular file");
+                assertFalse(Files.isRegularFile(special), special + " was replaced by a regular file");
+                assertEquals(kind, Files.readAttributes(special, "unix:mode").toString(), special + "'s kind");
+                assertFalse(Files.exists(loss), "nothing written: " + loss);
+            }
+        }
+        assertEquals(List.of("x.npy", "y.npy"), leftIn(temp), "no temporary file left");
+    }
+
+    @Test
+    void linearLossRefusesAFifoOutputToo() throws Exception {
+        Path fixtures = Path.of(CommandSafetyTest.class.getResource("/npy_linear/linear_mean_bias").toURI());
+        Path fifo = specialFiles().get(0);
+        expectOneLine(new String[] {"linear-loss", "--input", fixtures.resolve("hidden.npy").toString(),
+                "--linear-weight", fixtures.resolve("linear_weight.npy").toString(),
+                "--target", fixtures.resolve("target.npy").toString(), "--grad-out", fifo.toString()},
+                "--grad-out " + fifo, "not a regular file");
+        assertFalse(Files.isRegularFile(fifo));
+    }
+
+    @Test
+    void aFifoPutInPlaceDuringTheCallIsNotReplaced() throws Exception {
+        Path out = temp.resolve("late.npy");
+        try (OutputFiles outputs = new OutputFiles()) {
+            outputs.plan("--grad-out", out);
+            outputs.write("--grad-out", new long[] {1}, new double[] {1});
+            assertEquals(0, new ProcessBuilder("mkfifo", out.toString()).start().waitFor());
+            Main.UserException e = assertThrows(Main.UserException.class, outputs::commit);
+            assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        }
+        assertFalse(Files.isRegularFile(out));
+        assertEquals(List.of("x.npy", "y.npy"), leftIn(temp), "no temporary file left");
+    }
+
+    // Library errors name the option and the file that filled the argument.
+
+    /** A float32 or float64 .npy of the given values, shape as text. */
+    Path values(String name, String descr, String shape, double... v) throws IOException {
+        boolean f64 = descr.equals("<f8");
+        Path file = npy(name, 1, descr, shape, (long) v.length * (f64 ? 8 : 4));
+        byte[] all = Files.readAllBytes(file);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int at = all.length - v.length * (f64 ? 8 : 4);
+        for (double x : v) {
+            if (f64) b.putDouble(at, x);
+            else b.putFloat(at, (float) x);
+            at += f64 ? 8 : 4;
+        }
+        Files.write(file, all);
+        return file;
+    }
+
+    @Test
+    void aBadWeightFileIsNamedWithItsOption() throws IOException {
+        Path weights = values("w.npy", "<f4", "3,", 1, -2, 1);
+        expectOneLine(loss("--input", input, "--target", target, "--weight", weights), "--weight " + weights + ": weight of class 1");
+        Path samples = values("s.npy", "<f4", "2,", 1, Double.NaN);
+        expectOneLine(loss("--input", input, "--target", target, "--sample-weight", samples),
+                "--sample-weight " + samples + ": weight at position 1");
+        Path four = values("w4.npy", "<f4", "4,", 1, 1, 1, 1);
+        expectOneLine(loss("--input", input, "--target", target, "--weight", four), "--weight " + four + ": has 4 weights");
+    }
+
+    String[] linear(Object... args) {
+        String[] full = new String[args.length + 1];
+        full[0] = "linear-loss";
+        for (int i = 0; i < args.length; i++) full[i + 1] = args[i].toString();
+        return full;
+    }
+
+    @Test
+    void linearLossNamesTheFileOfAnEmptyInputOrWeight() throws IOException {
+        Path h = values("h.npy", "<f4", "2, 3", 1, 2, 3, 4, 5, 6);
+        Path w = values("lw.npy", "<f4", "4, 3", new double[12]);
+        Path noClasses = npy("w0.npy", 1, "<f4", "0, 3", 0);
+        expectOneLine(linear("--input", h, "--linear-weight", noClasses, "--target", target),
+                "--linear-weight " + noClasses + ": shape (0, 3) has no classes");
+        Path empty = npy("h0.npy", 1, "<f4", "0, 3", 0);
+        expectOneLine(linear("--input", empty, "--linear-weight", w, "--target", npy("y0.npy", 1, "<i8", "0,", 0)),
+                "--input " + empty + ": shape (0, 3) has no elements");
+        Path cw = values("cw.npy", "<f4", "4,", 1, 1, -1, 1);
+        expectOneLine(linear("--input", h, "--linear-weight", w, "--target", target, "--weight", cw),
+                "--weight " + cw + ": weight of class 2");
+    }
+
+    /** 2^28 float32 weights as float64 are 2^31 bytes: one line naming the file, not "capacity < 0". */
+    @Test
+    void aWeightTooLargeToConvertIsNamed() throws IOException {
+        Path h = values("h64.npy", "<f8", "1, 2", 1, 2);
+        Path big = npy("big.npy", 1, "<f4", "134217728, 2", 0);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(f.length() + 4L * (1 << 28));  // sparse: no disk used
+        }
+        expectOneLine(linear("--input", h, "--linear-weight", big, "--target", npy("y1.npy", 1, "<i8", "1,", 8)),
+                "--linear-weight " + big + ": 268435456 elements, as FLOAT64, take 2147483648 bytes");
     }
 
     // Malformed headers: checked against the file's size before anything is allocated.

@@ -143,7 +143,7 @@ class LossCommandTest {
                 "--label-smoothing", "2");
         expectUserError("zLoss: must be finite and >= 0", "--input", good.toString(), "--target", labels.toString(),
                 "--z-loss", "-1");
-        expectUserError("softcap: must be finite and >= 0", "--input", good.toString(), "--target", labels.toString(),
+        expectUserError("softcap: must be 0 (off) or finite and >= 1.1754943508222875E-38", "--input", good.toString(), "--target", labels.toString(),
                 "--softcap", "NaN");
         expectUserError("softcap: applies to LOGITS input", "--input", good.toString(), "--target", labels.toString(),
                 "--softcap", "30", "--input-kind", "probabilities");
@@ -159,7 +159,7 @@ class LossCommandTest {
         ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(y)).order(ByteOrder.LITTLE_ENDIAN);
         data.putLong(data.capacity() - 8, 7);  // the second target: class 7 of 3
         Files.write(y, data.array());
-        expectUserError("target: value 7 at position 1", "--input", x.toString(), "--target", y.toString());
+        expectUserError("--target " + y + ": value 7 at position 1", "--input", x.toString(), "--target", y.toString());
     }
 
     @Test

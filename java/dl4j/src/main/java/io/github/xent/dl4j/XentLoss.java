@@ -145,6 +145,9 @@ public final class XentLoss implements ILossFunction {
         boolean softmax = form(activation);
         Objects.requireNonNull(preOutput, "preOutput");
         Objects.requireNonNull(labels, "labels");
+        requireOpen(preOutput, "preOutput");
+        requireOpen(labels, "labels");
+        if (mask != null) requireOpen(mask, "mask");
         if (preOutput.rank() != 2) {
             throw new IllegalArgumentException("preOutput: shape " + Arrays.toString(preOutput.shape()) + ", expected (examples, outputs)");
         }
@@ -156,6 +159,9 @@ public final class XentLoss implements ILossFunction {
             throw new IllegalArgumentException("preOutput: data type " + preOutput.dataType() + ", expected a floating-point type");
         }
         long n = preOutput.size(0), c = preOutput.size(1);
+        if (n == 0 || c == 0) {
+            throw new IllegalArgumentException("preOutput: shape " + Arrays.toString(preOutput.shape()) + " has no elements");
+        }
         if (classWeights != null && classWeights.length != c) {
             throw new IllegalArgumentException("classWeights: " + classWeights.length + " weights for " + c + " outputs");
         }
@@ -182,7 +188,14 @@ public final class XentLoss implements ILossFunction {
         if (grad != null) batch.gradInputPointer(Nd4jArrays.pointer(grad, "gradient"));
         if (each != null) batch.lossOutPointer(Nd4jArrays.pointer(each, "score array"));
         CrossEntropyLoss loss = each != null ? (softmax ? softmaxEach : sigmoidEach) : (softmax ? softmaxSum : sigmoidSum);
-        LossResult result = loss.compute(batch);
+        LossResult result;
+        try {
+            result = loss.compute(batch);
+        } catch (IllegalArgumentException e) {
+            // The sample weights are the mask's values (times the class weights, which are checked).
+            if (e.getMessage() == null || !e.getMessage().startsWith("sampleWeights: ")) throw e;
+            throw new IllegalArgumentException("mask: " + e.getMessage().substring("sampleWeights: ".length()), e);
+        }
         out.score = result.loss();
         if (grad != null) out.gradient = grad.dataType() == preOutput.dataType() ? grad : grad.castTo(preOutput.dataType());
         if (each != null) {
@@ -190,6 +203,11 @@ public final class XentLoss implements ILossFunction {
             out.scores = rows.dataType() == preOutput.dataType() ? rows : rows.castTo(preOutput.dataType());
         }
         return out;
+    }
+
+    /** An array closed by its owner has no memory left: named here, before ND4J's own message. */
+    private static void requireOpen(INDArray a, String name) {
+        if (a.wasClosed()) throw new IllegalArgumentException(name + ": the array was closed; pass an open one");
     }
 
     /** true for softmax, false for sigmoid; any other activation is an error. */

@@ -212,7 +212,18 @@ class XentLossTest {
                 new Row("label smoothing above 1", "labelSmoothing:", () -> XentLoss.builder().labelSmoothing(1.5).build()),
                 new Row("negative soft-cap", "softcap:", () -> XentLoss.builder().softcap(-1).build()),
                 new Row("negative threads", "threads:", () -> XentLoss.builder().threads(-3).build()),
-                new Row("4096 threads", "threads:", () -> XentLoss.builder().threads(4096).build()));
+                new Row("4096 threads", "threads:", () -> XentLoss.builder().threads(4096).build()),
+                new Row("preOutput of 0 rows", "preOutput:", () -> loss.computeScore(Nd4j.create(DataType.FLOAT, 0, 3),
+                        Nd4j.create(DataType.FLOAT, 0, 3), SOFTMAX, null, true)),
+                new Row("negative mask value", "mask: weight at position 2",
+                        () -> loss.computeGradient(y, x, SOFTMAX, Nd4j.createFromArray(new float[][] {{1}, {1}, {-1}, {1}}))),
+                new Row("NaN mask value", "mask: weight at position 1",
+                        () -> loss.computeGradient(y, x, SOFTMAX, Nd4j.createFromArray(new float[][] {{1}, {Float.NaN}, {1}, {1}}))),
+                new Row("closed mask", "mask:", () -> {
+                    INDArray m = Nd4j.ones(DataType.FLOAT, 4, 1);
+                    m.close();
+                    loss.computeGradient(y, x, SOFTMAX, m);
+                }));
     }
 
     @Test
