@@ -3,6 +3,7 @@ package io.github.xent.dl4j;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,19 +25,28 @@ final class Nd4jArrays {
         return contiguous(typed) ? typed : typed.dup('c');
     }
 
-    /** A pointer to the elements of a contiguous FLOAT or DOUBLE array, bounded by its length. */
+    /** A pointer to the elements of a contiguous FLOAT, DOUBLE or LONG array, bounded by its length. */
     static Pointer pointer(INDArray a, String name) {
         Pointer base = a.data().addressPointer();
         long address = base == null ? 0 : base.address(), n = a.length();
         if (address == 0) {
             throw new IllegalArgumentException(name + ": the array of shape " + Arrays.toString(a.shape()) + " has no native memory (closed?)");
         }
+        if (a.dataType() == DataType.LONG) return new LongAt(address, n);
         return a.dataType() == DataType.DOUBLE ? new DoubleAt(address, n) : new FloatAt(address, n);
     }
 
     /** A pointer at an address that ND4J owns, viewing exactly n elements. */
     static final class FloatAt extends FloatPointer {
         FloatAt(long address, long n) {
+            this.address = address;
+            this.capacity = n;
+            this.limit = n;
+        }
+    }
+
+    static final class LongAt extends LongPointer {
+        LongAt(long address, long n) {
             this.address = address;
             this.capacity = n;
             this.limit = n;
