@@ -29,8 +29,8 @@ public abstract class XentHeadImpl<C extends XentHeadLayer> extends BaseOutputLa
         super(conf, dataType);
     }
 
-    /** The input as rows (M x nIn). */
-    abstract INDArray rows(INDArray input, LayerWorkspaceMgr workspaceMgr);
+    /** The input as rows (M x nIn); a copy, if one is needed, goes to {@code type}'s workspace. */
+    abstract INDArray rows(INDArray input, LayerWorkspaceMgr workspaceMgr, ArrayType type);
 
     /** dL/d(rows) (M x nIn) in the input's shape. */
     abstract INDArray rowsBack(INDArray epsilon2d, LayerWorkspaceMgr workspaceMgr);
@@ -59,7 +59,7 @@ public abstract class XentHeadImpl<C extends XentHeadLayer> extends BaseOutputLa
         assertInputSet(true);
         if (labels == null) throw new IllegalStateException("labels: not set; a xent output layer trains on labels " + layerId());
         applyDropOutIfNecessary(true, workspaceMgr);
-        INDArray h = rows(input, workspaceMgr), w = weight(true, workspaceMgr);
+        INDArray h = rows(input, workspaceMgr, ArrayType.BP_WORKING_MEM), w = weight(true, workspaceMgr);
         FusedHead.Outputs out = new FusedHead.Outputs();
         out.gradWeight = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         out.gradBias = hasBias() ? gradientViews.get(DefaultParamInitializer.BIAS_KEY) : null;
@@ -80,7 +80,7 @@ public abstract class XentHeadImpl<C extends XentHeadLayer> extends BaseOutputLa
         lastSum = Double.NaN;
         if (!Double.isNaN(sum)) return sum;
         applyDropOutIfNecessary(training, workspaceMgr);
-        return head().run(rows(input, workspaceMgr), weight(training, workspaceMgr), bias(training, workspaceMgr),
+        return head().run(rows(input, workspaceMgr, ArrayType.FF_WORKING_MEM), weight(training, workspaceMgr), bias(training, workspaceMgr),
                 getLabels2d(workspaceMgr, ArrayType.FF_WORKING_MEM), rowWeights(), outputMask(), new FusedHead.Outputs());
     }
 
@@ -105,7 +105,7 @@ public abstract class XentHeadImpl<C extends XentHeadLayer> extends BaseOutputLa
     /** One score per row (M), by the NONE form. */
     INDArray rowScores(LayerWorkspaceMgr workspaceMgr) {
         applyDropOutIfNecessary(false, workspaceMgr);
-        INDArray h = rows(input, workspaceMgr), w = weight(false, workspaceMgr);
+        INDArray h = rows(input, workspaceMgr, ArrayType.FF_WORKING_MEM), w = weight(false, workspaceMgr);
         FusedHead.Outputs out = new FusedHead.Outputs();
         out.scores = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, w.dataType(), new long[] {h.size(0), 1}, 'c');
         head().run(h, w, bias(false, workspaceMgr), getLabels2d(workspaceMgr, ArrayType.FF_WORKING_MEM), rowWeights(), outputMask(), out);

@@ -15,7 +15,7 @@ public class XentOutputLayerImpl extends XentHeadImpl<XentOutputLayer> {
     }
 
     @Override
-    INDArray rows(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+    INDArray rows(INDArray input, LayerWorkspaceMgr workspaceMgr, ArrayType type) {
         if (input.rank() != 2) {
             throw new IllegalArgumentException("input: shape " + java.util.Arrays.toString(input.shape())
                     + ", expected (minibatch, nIn) for a XentOutputLayer; sequences go to a XentRnnOutputLayer" + layerId());
