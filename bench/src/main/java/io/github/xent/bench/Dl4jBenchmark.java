@@ -110,45 +110,55 @@ public class Dl4jBenchmark {
         }
     }
 
-    /** A network whose output layer is the loss's: features -> softmax over C classes, one minibatch. */
+    /**
+     * One training step of a softmax head of N rows x D features -> C classes: fit() with DL4J's
+     * OutputLayer and LossMCXENT, the same with XentLoss, XentOutputLayer with one-hot and with
+     * index labels, and the head's three bare GEMMs on ND4J's BLAS (the floor of any exact method).
+     */
     @State(Scope.Thread)
     public static class Fit {
         /** N x D x C: minibatch, features, classes. */
         @Param({"4096x256x32000"})
         public String shape;
 
-        @Param({"dl4j-mcxent", "xent-dl4j"})
+        @Param({"dl4j-mcxent", "xent-dl4j", "xent-layer-onehot", "xent-layer", "gemm"})
         public String contender;
 
-        MultiLayerNetwork net;
-        DataSet data;
+        Dl4jHead head;
 
         @Setup(Level.Trial)
         public void setUp() {
-            String[] ndc = shape.split("x");
-            long n = Long.parseLong(ndc[0]), d = Long.parseLong(ndc[1]), c = Long.parseLong(ndc[2]);
-            net = network(loss(contender), d, c);
-            data = new DataSet(logits(n, d, 3).divi(4), oneHot(n, c, 4));
-            MultiLayerNetwork reference = network(new LossMCXENT(), d, c);
-            reference.fit(data);
-            net.fit(data);
-            double want = reference.score(), got = net.score();
-            if (!(Math.abs(got - want) <= 1e-5 * Math.abs(want))) throw new IllegalStateException(contender + " scores " + got + ", LossMCXENT " + want);
-        }
-
-        static MultiLayerNetwork network(ILossFunction loss, long d, long c) {
-            MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT)
-                    .updater(new Sgd(0.01)).weightInit(WeightInit.XAVIER).list()
-                    .layer(new OutputLayer.Builder(loss).nIn(d).nOut(c).activation(Activation.SOFTMAX).build()).build());
-            net.init();
-            return net;
+            head = Dl4jHead.dense(contender, shape);
         }
     }
 
     @Benchmark
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     public void fitIteration(Fit s, Blackhole bh) {
-        s.net.fit(s.data);
-        bh.consume(s.net.score());
+        bh.consume(s.head.step());
+    }
+
+    /** One fit() of an LSTM(256) sequence model of N sequences x T steps with a C-class head. */
+    @State(Scope.Thread)
+    public static class RnnFit {
+        /** N x T x C: sequences, steps, classes. */
+        @Param({"32x128x32000"})
+        public String shape;
+
+        @Param({"dl4j-rnn-mcxent", "xent-rnn-layer"})
+        public String contender;
+
+        Dl4jHead head;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            head = Dl4jHead.rnn(contender, shape);
+        }
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public void rnnFitIteration(RnnFit s, Blackhole bh) {
+        bh.consume(s.head.step());
     }
 }
