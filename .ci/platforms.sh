@@ -68,6 +68,10 @@ java --enable-native-access=ALL-UNNAMED --module-path "$(cat "$cache/consumer.cl
     --add-modules io.github.xent,io.github.xent.linux.x86_64,org.bytedeco.openblas.linux.x86_64 \
     -cp examples/consumer/target/classes example.Consumer | tail -n 1 | grep -q '^consumer: OK' || fail "the consumer on the module path"
 echo "ci: consumer: OK on the class path and on the module path"
+echo "== examples/language-model: an LSTM ending in a XentRnnOutputLayer, trained for 30 s"
+mvnq -f examples/language-model/pom.xml -Djavacpp.platform=linux-x86_64 -Dseconds=30 package exec:exec | tee "$cache/lm.log"
+grep -q '^language model: OK' "$cache/lm.log" || fail "the language model example did not train"
+grep -E '^(text|trained|sample)' "$cache/lm.log" | sed 's/^/ci: language model: /'
 if [ -f "$cache/jars/xent-$version-linux-arm64.jar" ]; then
     echo "== xent-platform without -Djavacpp.platform: every platform's natives"
     mvnq -f examples/consumer/pom.xml dependency:build-classpath -Dmdep.outputFile="$cache/all.classpath" >/dev/null

@@ -83,7 +83,8 @@ final class LinearLossCommand implements Callable<Integer> {
     int indexBase;
 
     @Option(names = "--weight-layout", defaultValue = "vd", paramLabel = "vd|dv",
-            description = "vd: (V, D) as nn.Linear; dv: (D, V) as DL4J (default: ${DEFAULT-VALUE}).")
+            description = "vd: (V, D) as nn.Linear, and a DL4J W's bytes; dv: (D, V) "
+                    + "row-major (default: ${DEFAULT-VALUE}).")
     String weightLayout;
 
     @Option(names = "--scale", defaultValue = "1", paramLabel = "F",
