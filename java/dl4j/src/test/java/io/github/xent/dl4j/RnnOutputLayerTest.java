@@ -102,6 +102,35 @@ class RnnOutputLayerTest {
     }
 
     @Test
+    void nwcSequencesTrainAsRnnOutputLayer() {
+        MultiLayerNetwork reference = nwc(new RnnOutputLayer.Builder(new LossMCXENT()).nIn(HIDDEN).nOut(V).activation(Activation.SOFTMAX)
+                .dataFormat(RNNFormat.NWC).build());
+        MultiLayerNetwork ours = nwc(new XentRnnOutputLayer.Builder().nIn(HIDDEN).nOut(V).dataFormat(RNNFormat.NWC).build());
+        assertEquals(reference.params(), ours.params());
+        for (int it = 0; it < 20; it++) {
+            reference.fit(batch(it, false, RNNFormat.NWC));
+            ours.fit(batch(it, true, RNNFormat.NWC));
+            assertEquals(reference.score(), ours.score(), 1e-5 * reference.score(), "NWC score of iteration " + it);
+        }
+        assertTrue(OutputLayerTest.largest(reference.params().sub(ours.params())) <= 1e-4);
+        DataSet test = batch(78, false, RNNFormat.NWC);
+        INDArray want = reference.output(test.getFeatures(), false, test.getFeaturesMaskArray(), test.getLabelsMaskArray());
+        INDArray got = ours.output(test.getFeatures(), false, test.getFeaturesMaskArray(), test.getLabelsMaskArray());
+        assertTrue(OutputLayerTest.largest(want.sub(got)) < 1e-5, "NWC output() differs by " + OutputLayerTest.largest(want.sub(got)));
+    }
+
+    static MultiLayerNetwork nwc(Layer head) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Adam(0.02))
+                .weightInit(WeightInit.XAVIER).list()
+                .layer(new LSTM.Builder().nIn(V).nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build())
+                .layer(head)
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @Test
     void outputAndScoresPerSequenceMatchRnnOutputLayer() {
         MultiLayerNetwork reference = network(dl4j()), ours = network(xent());
         for (int it = 0; it < 10; it++) {
