@@ -4,12 +4,18 @@ import io.github.xent.LinearCrossEntropyLoss;
 import io.github.xent.Reduction;
 import io.github.xent.WeightLayout;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Objects;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What {@link XentOutputLayer} and {@link XentRnnOutputLayer} share: a softmax output layer whose
@@ -63,6 +69,18 @@ public abstract class XentHeadLayer extends BaseOutputLayer {
                 .blockRows(blockRows);
         if (classWeights != null) b.classWeights(classWeights);
         return b.build();
+    }
+
+    /** Wires a new layer of this configuration to its network, as DL4J's own output layers do. */
+    protected Layer wire(XentHeadImpl<?> layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                         INDArray paramsView, boolean initializeParams) {
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.github.xent.dl4j;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
@@ -36,14 +35,7 @@ public class XentOutputLayer extends XentHeadLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType dataType) {
         LayerValidation.assertNInNOutSet("XentOutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        XentOutputLayerImpl layer = new XentOutputLayerImpl(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return wire(new XentOutputLayerImpl(conf, dataType), conf, listeners, layerIndex, paramsView, initializeParams);
     }
 
     /** nIn, nOut and xent's options; the activation is softmax. */

@@ -1,7 +1,6 @@
 package io.github.xent.dl4j;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -43,14 +42,7 @@ public class XentRnnOutputLayer extends XentHeadLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType dataType) {
         LayerValidation.assertNInNOutSet("XentRnnOutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        XentRnnOutputLayerImpl layer = new XentRnnOutputLayerImpl(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return wire(new XentRnnOutputLayerImpl(conf, dataType), conf, listeners, layerIndex, paramsView, initializeParams);
     }
 
     @Override
