@@ -143,6 +143,23 @@ class HeadLayerTest {
         assertTrue(OutputLayerTest.largest(head.sub(tuned.getLayer(1).params())) > 0, "the head did not train");
     }
 
+    /** A class index of ignoreIndex leaves its example out, as a mask of 0 does: the same score and step. */
+    @Test
+    void ignoredExamplesTrainAsMaskedOnes() {
+        MultiLayerNetwork ignoring = OutputLayerTest.network(new XentOutputLayer.Builder().nIn(32).nOut(10).ignoreIndex(-1).build(),
+                DataType.DOUBLE);
+        MultiLayerNetwork masking = OutputLayerTest.network(new XentOutputLayer.Builder().nIn(32).nOut(10).build(), DataType.DOUBLE);
+        for (int it = 0; it < 5; it++) {
+            DataSet masked = TrainingTest.batch(it, OutputLayerTest::indices, OutputLayerTest::exampleMask);
+            INDArray labels = masked.getLabels().dup(), mask = masked.getLabelsMaskArray();
+            for (int i = 0; i < labels.rows(); i++) if (mask.getDouble(i, 0) == 0) labels.putScalar(i, 0, -1);
+            masking.fit(masked);
+            ignoring.fit(new DataSet(masked.getFeatures(), labels));
+            assertEquals(masking.score(), ignoring.score(), 1e-12, "score of iteration " + it);
+        }
+        assertTrue(OutputLayerTest.largest(masking.params().sub(ignoring.params())) < 1e-12);
+    }
+
     record Row(String what, String argument, Runnable call) {}
 
     static MultiLayerNetwork tiny(org.deeplearning4j.nn.conf.layers.Layer head, DataType type) {
