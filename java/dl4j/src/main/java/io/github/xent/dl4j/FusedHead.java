@@ -1,6 +1,5 @@
 package io.github.xent.dl4j;
 
-import io.github.xent.DType;
 import io.github.xent.LinearBatch;
 import io.github.xent.LinearCrossEntropyLoss;
 import io.github.xent.LossResult;
@@ -74,7 +73,7 @@ final class FusedHead {
         try {
             r = (out.scores != null ? each : sum).compute(batch);
         } catch (IllegalArgumentException e) {
-            throw blame(e);
+            throw Nd4jArrays.rename(e, NAMES);
         }
         if (gwTemp != null) out.gradWeight.assign(gwTemp);
         return r.loss();
@@ -109,16 +108,5 @@ final class FusedHead {
     }
 
     /** The fused form's argument names, as the layer's user knows them. */
-    private static IllegalArgumentException blame(IllegalArgumentException e) {
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        String[][] names = {{"target: ", "labels: "}, {"sampleWeights: ", "mask: "}, {"hidden: ", "input: "}};
-        for (String[] name : names) {
-            if (message.startsWith(name[0])) return new IllegalArgumentException(name[1] + message.substring(name[0].length()), e);
-        }
-        return e;
-    }
-
-    static DType dtype(DataType type) {
-        return type == DataType.DOUBLE ? DType.FLOAT64 : DType.FLOAT32;
-    }
+    private static final String[][] NAMES = {{"target: ", "labels: "}, {"sampleWeights: ", "mask: "}, {"hidden: ", "input: "}};
 }

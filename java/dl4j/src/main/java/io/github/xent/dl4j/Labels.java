@@ -27,10 +27,10 @@ final class Labels {
         }
         long rows = labels.size(0);
         INDArray out = Nd4j.createUninitialized(DataType.LONG, rows);
-        java.nio.LongBuffer idx = Nd4jArrays.pointer(out, "labels").asByteBuffer().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
+        java.nio.LongBuffer idx = Nd4jArrays.bytes(out, "labels").asLongBuffer();
         if (labels.size(1) == 1 && nOut != 1) {
             INDArray d = Nd4jArrays.asContiguous(labels, DataType.DOUBLE);
-            DoubleBuffer v = Nd4jArrays.pointer(d, "labels").asByteBuffer().order(java.nio.ByteOrder.nativeOrder()).asDoubleBuffer();
+            DoubleBuffer v = Nd4jArrays.bytes(d, "labels").asDoubleBuffer();
             for (int r = 0; r < rows; r++) {
                 double x = v.get(r);
                 if (x != Math.rint(x) || Math.abs(x) > 1e18) {
@@ -47,14 +47,14 @@ final class Labels {
         }
         int cols = (int) nOut;
         if (f.dataType() == DataType.DOUBLE) {
-            DoubleBuffer v = Nd4jArrays.pointer(f, "labels").asByteBuffer().order(java.nio.ByteOrder.nativeOrder()).asDoubleBuffer();
+            DoubleBuffer v = Nd4jArrays.bytes(f, "labels").asDoubleBuffer();
             for (int r = 0; r < rows; r++) {
                 long cls = oneHot(v, r * cols, cols, ignoreIndex);
                 if (cls == SOFT) return null;
                 idx.put(r, cls);
             }
         } else {
-            FloatBuffer v = Nd4jArrays.pointer(f, "labels").asByteBuffer().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer v = Nd4jArrays.bytes(f, "labels").asFloatBuffer();
             for (int r = 0; r < rows; r++) {
                 long cls = oneHot(v, r * cols, cols, ignoreIndex);
                 if (cls == SOFT) return null;

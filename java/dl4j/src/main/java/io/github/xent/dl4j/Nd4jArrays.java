@@ -36,6 +36,23 @@ final class Nd4jArrays {
         return a.dataType() == DataType.DOUBLE ? new DoubleAt(address, n) : new FloatAt(address, n);
     }
 
+    /** The elements of a contiguous FLOAT, DOUBLE or LONG array as a native-order NIO view (at most 2^31 - 1 bytes). */
+    static java.nio.ByteBuffer bytes(INDArray a, String name) {
+        return pointer(a, name).asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
+    }
+
+    /**
+     * {@code e} with its argument renamed as the caller knows it ({@code names}: pairs of the
+     * library's prefix and the caller's), or {@code e} itself when no prefix matches.
+     */
+    static IllegalArgumentException rename(IllegalArgumentException e, String[][] names) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        for (String[] name : names) {
+            if (message.startsWith(name[0])) return new IllegalArgumentException(name[1] + message.substring(name[0].length()), e);
+        }
+        return e;
+    }
+
     /** A pointer at an address that ND4J owns, viewing exactly n elements. */
     static final class FloatAt extends FloatPointer {
         FloatAt(long address, long n) {

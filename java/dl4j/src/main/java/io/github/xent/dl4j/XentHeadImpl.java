@@ -35,6 +35,9 @@ public abstract class XentHeadImpl<C extends XentHeadLayer> extends BaseOutputLa
     /** dL/d(rows) (M x nIn) in the input's shape. */
     abstract INDArray rowsBack(INDArray epsilon2d, LayerWorkspaceMgr workspaceMgr);
 
+    /** Where dL/d(rows) is made: the epsilon's own workspace when the rows are the input itself (no copy back). */
+    abstract ArrayType rowsGradientType();
+
     /** One weight per row from the mask, or null. */
     abstract INDArray rowWeights();
 
@@ -63,7 +66,7 @@ public abstract class XentHeadImpl<C extends XentHeadLayer> extends BaseOutputLa
         FusedHead.Outputs out = new FusedHead.Outputs();
         out.gradWeight = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         out.gradBias = hasBias() ? gradientViews.get(DefaultParamInitializer.BIAS_KEY) : null;
-        INDArray epsilon2d = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, w.dataType(), new long[] {h.size(0), h.size(1)}, 'c');
+        INDArray epsilon2d = workspaceMgr.createUninitialized(rowsGradientType(), w.dataType(), new long[] {h.size(0), h.size(1)}, 'c');
         out.epsilon = epsilon2d;
         lastSum = head().run(h, w, bias(true, workspaceMgr), getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM), rowWeights(),
                 outputMask(), out);

@@ -57,6 +57,8 @@ public final class XentLoss implements ILossFunction {
     private final double softcap;
     private final int threads;
 
+    private static final String[][] MASK = {{"sampleWeights: ", "mask: "}};
+
     private final transient CrossEntropyLoss softmaxSum, softmaxEach, sigmoidSum, sigmoidEach;
 
     /** Plain cross-entropy: no class weights, no smoothing, no z-loss, no soft-cap, all threads. */
@@ -193,8 +195,7 @@ public final class XentLoss implements ILossFunction {
             result = loss.compute(batch);
         } catch (IllegalArgumentException e) {
             // The sample weights are the mask's values (times the class weights, which are checked).
-            if (e.getMessage() == null || !e.getMessage().startsWith("sampleWeights: ")) throw e;
-            throw new IllegalArgumentException("mask: " + e.getMessage().substring("sampleWeights: ".length()), e);
+            throw Nd4jArrays.rename(e, MASK);
         }
         out.score = result.loss();
         if (grad != null) out.gradient = grad.dataType() == preOutput.dataType() ? grad : grad.castTo(preOutput.dataType());

@@ -29,6 +29,11 @@ public class XentOutputLayerImpl extends XentHeadImpl<XentOutputLayer> {
     }
 
     @Override
+    ArrayType rowsGradientType() {
+        return ArrayType.ACTIVATION_GRAD;
+    }
+
+    @Override
     protected INDArray getLabels2d(LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
         return labels;
     }

@@ -58,6 +58,11 @@ public class XentRnnOutputLayerImpl extends XentHeadImpl<XentRnnOutputLayer> {
     }
 
     @Override
+    ArrayType rowsGradientType() {
+        return ArrayType.BP_WORKING_MEM;  // rowsBack copies it into the input's layout
+    }
+
+    @Override
     protected INDArray getLabels2d(LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
         long steps = input.size(nwc() ? 1 : 2), labelSteps = labels.rank() == 3 ? labels.size(nwc() ? 1 : 2) : -1;
         if (labelSteps != steps || labels.size(0) != input.size(0)) {
